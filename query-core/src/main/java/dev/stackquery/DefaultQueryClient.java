@@ -1,0 +1,673 @@
+package dev.stackquery;
+
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Method;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import dev.stackquery.QueryCacheEvent.CacheLevel;
+import dev.stackquery.QueryCacheEvent.EvictionCause;
+import dev.stackquery.QueryCacheEvent.LookupResult;
+import dev.stackquery.QueryCacheEvent.Origin;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link QueryClient}. Per-key state lives in {@link Query} (see its comment for the locking scheme), the
+ * running fetch of a key in {@link InFlightFetch}, L1 in {@link QueryCache}, L2 behind {@link StorageLayer}.
+ */
+final class DefaultQueryClient implements QueryClient {
+
+    private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
+
+    /** What a caller accepts, from most to least patient. */
+    private enum Mode {
+        /** fetchQuery: fresh data, or stale data plus a background refetch, or the first data to arrive. */
+        SWR,
+        /** fetchFreshQuery: only data fresh for the caller. */
+        FRESH,
+        /** ensureQueryData: any data. */
+        ANY
+    }
+
+    final Clock clock;
+    final QueryScheduler scheduler;
+    final Executor executor;
+    final CacheEvents events = new CacheEvents();
+    final @Nullable StorageLayer storage;
+    private final QueryDefaults defaults;
+    private final QueryCache cache;
+    private final GcScheduler gc;
+    private final List<ExecutorService> owned = new ArrayList<>();
+    private volatile boolean closed;
+
+    DefaultQueryClient(QueryClient.Builder builder) {
+        this.clock = builder.clock != null ? builder.clock : Clock.systemUTC();
+        this.defaults = builder.defaults;
+        if (builder.scheduler != null) {
+            this.scheduler = builder.scheduler;
+        } else {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("stackquery-timer"));
+            timer.setRemoveOnCancelPolicy(true);
+            owned.add(timer);
+            this.scheduler = QueryScheduler.of(timer);
+        }
+        if (builder.executor != null) {
+            this.executor = builder.executor;
+        } else {
+            ExecutorService fetchers = defaultExecutor();
+            owned.add(fetchers);
+            this.executor = fetchers;
+        }
+        this.cache = new QueryCache(builder.maxQueries);
+        this.gc = new GcScheduler(scheduler, clock, this::sweep);
+        builder.listeners.forEach(events::add);
+        this.storage = builder.storage == null ? null : new StorageLayer(builder.storage,
+                builder.codec != null ? builder.codec : new JacksonQueryCodec(), clock, scheduler, events,
+                builder.storageTimeout, builder.storageTtl, builder.maxValueBytes);
+    }
+
+    // ---- reading and fetching
+
+    @Override
+    public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
+        checkOpen(options);
+        Query<T> query = cache.get(options.key());
+        if (query != null) {
+            // The hit path: one map lookup and one volatile read, no lock, no allocation but the future.
+            QueryState<T> state = query.state;
+            T data = state.data();
+            long now = clock.millis();
+            if (data != null && !state.isStaleAt(now, staleMillis(options))) {
+                query.lastAccess = now;
+                if (events.hasListeners()) {
+                    events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
+                }
+                return CompletableFuture.completedFuture(data);
+            }
+        }
+        return resolve(options, Mode.SWR);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> fetchFreshQuery(QueryOptions<T> options) {
+        checkOpen(options);
+        return resolve(options, Mode.FRESH);
+    }
+
+    @Override
+    public CompletableFuture<Void> prefetchQuery(QueryOptions<?> options) {
+        checkOpen(options);
+        return fetchQuery(options).handle((ignored, error) -> null);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options) {
+        checkOpen(options);
+        return resolve(options, Mode.ANY);
+    }
+
+    private <T> CompletableFuture<T> resolve(QueryOptions<T> options, Mode mode) {
+        long staleMillis = staleMillis(options);
+        while (true) {
+            Query<T> query = acquire(options.key(), options);
+            long now = clock.millis();
+            LookupResult lookup;
+            T data = null;
+            CompletableFuture<T> wait = null;
+            InFlightFetch<T> started = null;
+            boolean deduplicated = false;
+            synchronized (query) {
+                if (query.removed) {
+                    continue;
+                }
+                query.lastAccess = now;
+                query.remember(options, gcMillis(options));
+                QueryState<T> state = query.state;
+                boolean stale = state.isStaleAt(now, staleMillis);
+                if (state.hasData() && (!stale || mode == Mode.ANY)) {
+                    lookup = LookupResult.HIT;
+                    data = state.data();
+                } else {
+                    lookup = state.hasData() ? LookupResult.STALE : LookupResult.MISS;
+                    InFlightFetch<T> fetch = query.inFlight;
+                    if (fetch == null) {
+                        fetch = started = startFetch(query, options, true, now);
+                    } else {
+                        deduplicated = true;
+                    }
+                    if (state.hasData() && mode == Mode.SWR) {
+                        data = state.data();
+                    } else {
+                        wait = mode == Mode.FRESH ? fetch.result : fetch.firstData;
+                    }
+                }
+            }
+            if (events.hasListeners()) {
+                events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, lookup));
+                if (deduplicated) {
+                    events.fire(new QueryCacheEvent.FetchDeduplicated(query.key));
+                }
+            }
+            if (started != null) {
+                started.start();
+                cache.evictIfNeeded(this::evictForSize);
+            }
+            return data != null ? CompletableFuture.completedFuture(data) : wait.copy();
+        }
+    }
+
+    /** Creates the in-flight fetch of {@code query}; the caller holds its monitor and calls {@code start()} after. */
+    private <T> InFlightFetch<T> startFetch(Query<T> query, QueryOptions<T> options, boolean probeStorage,
+            long now) {
+        QueryState<T> before = query.state;
+        InFlightFetch<T> fetch = new InFlightFetch<>(this, query, options, probeStorage, now, before.status());
+        query.inFlight = fetch;
+        // A new fetch starts with a clean failure count, as in TanStack Query.
+        setState(query, new QueryState<>(before.data(), before.dataUpdatedAt(), before.error(),
+                before.errorUpdatedAt(), 0, null, before.hasData() ? before.status() : QueryStatus.PENDING,
+                FetchStatus.FETCHING, before.invalidated()));
+        return fetch;
+    }
+
+    @Override
+    public <T> Optional<T> getQueryData(QueryKey key) {
+        Objects.requireNonNull(key, "key");
+        Query<T> query = cache.get(key);
+        return query == null ? Optional.empty() : Optional.ofNullable(query.state.data());
+    }
+
+    @Override
+    public <T> CompletableFuture<Optional<T>> getQueryDataAsync(QueryKey key, TypeRef<T> type) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(type, "type");
+        checkOpen(key);
+        Optional<T> local = getQueryData(key);
+        if (local.isPresent() || storage == null) {
+            return CompletableFuture.completedFuture(local);
+        }
+        return storage.read(key, type).thenApply(found -> {
+            events.fire(new QueryCacheEvent.Lookup(key, CacheLevel.L2,
+                    found.isPresent() ? LookupResult.HIT : LookupResult.MISS));
+            if (found.isEmpty()) {
+                return Optional.<T>empty();
+            }
+            StorageLayer.Hit<T> hit = found.get();
+            while (true) {
+                Query<T> query = acquire(key, null);
+                synchronized (query) {
+                    if (query.removed) {
+                        continue;
+                    }
+                    if (query.type == null) {
+                        query.type = type;
+                    }
+                    QueryState<T> state = query.state;
+                    if (state.hasData() && !hit.dataUpdatedAt().isAfter(state.dataUpdatedAt())) {
+                        return Optional.of(state.data());
+                    }
+                    if (hit.dataUpdatedAt().toEpochMilli() > query.invalidatedAt) {
+                        setState(query, QueryState.success(hit.value(), hit.dataUpdatedAt())
+                                .withFetchStatus(state.fetchStatus()));
+                        touchGc(query);
+                    }
+                    return Optional.of(hit.value());
+                }
+            }
+        });
+    }
+
+    @Override
+    public <T> Optional<QueryState<T>> getQueryState(QueryKey key) {
+        Objects.requireNonNull(key, "key");
+        Query<T> query = cache.get(key);
+        return query == null ? Optional.empty() : Optional.of(query.state);
+    }
+
+    @Override
+    public List<QuerySnapshot> findAll(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        List<QuerySnapshot> found = new ArrayList<>();
+        for (Query<?> query : matching(filter)) {
+            found.add(query.snapshot());
+        }
+        return found;
+    }
+
+    // ---- writing
+
+    @Override
+    public <T> T setQueryData(QueryKey key, T value) {
+        Objects.requireNonNull(value, "value");
+        return this.<T>setQueryData(key, current -> value).orElseThrow();
+    }
+
+    @Override
+    public <T> Optional<T> setQueryData(QueryKey key, UnaryOperator<@Nullable T> updater) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(updater, "updater");
+        checkOpen(key);
+        T updated;
+        Instant at;
+        TypeRef<T> type;
+        while (true) {
+            Query<T> query = acquire(key, null);
+            synchronized (query) {
+                if (query.removed) {
+                    continue;
+                }
+                QueryState<T> state = query.state;
+                updated = updater.apply(state.data());
+                if (updated == null) {
+                    return Optional.empty();
+                }
+                at = Instant.ofEpochMilli(clock.millis());
+                query.lastAccess = at.toEpochMilli();
+                setState(query, QueryState.success(updated, at).withFetchStatus(state.fetchStatus()));
+                touchGc(query);
+                type = query.type;
+            }
+            break;
+        }
+        if (storage != null) {
+            storage.write(key, updated, type, at);
+        }
+        cache.evictIfNeeded(this::evictForSize);
+        return Optional.of(updated);
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidateQueries(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        checkOpen(filter);
+        List<Query<?>> matched = matching(filter);
+        long now = clock.millis();
+        List<CompletableFuture<?>> work = new ArrayList<>();
+        for (Query<?> query : matched) {
+            invalidate(query, now);
+            events.fire(new QueryCacheEvent.Invalidated(query.key, Origin.LOCAL));
+            CompletableFuture<?> refetch = refetchIfActive(query);
+            if (refetch != null) {
+                work.add(refetch);
+            }
+        }
+        work.add(deleteFromStorage(filter, matched));
+        return allSettled(work);
+    }
+
+    private <T> void invalidate(Query<T> query, long now) {
+        synchronized (query) {
+            query.invalidatedAt = now;
+            setState(query, query.state.withInvalidated());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> refetchQueries(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        checkOpen(filter);
+        List<CompletableFuture<?>> work = new ArrayList<>();
+        for (Query<?> query : matching(filter)) {
+            CompletableFuture<?> refetch = refetch(query);
+            if (refetch != null) {
+                work.add(refetch);
+            }
+        }
+        return allSettled(work);
+    }
+
+    private @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
+        synchronized (query) {
+            if (query.observers == 0) {
+                return null;
+            }
+        }
+        return refetch(query);
+    }
+
+    /** Starts (or joins) a fetch of {@code query} from its source, ignoring freshness and L2. */
+    private <T> @Nullable CompletableFuture<T> refetch(Query<T> query) {
+        InFlightFetch<T> started = null;
+        CompletableFuture<T> result;
+        synchronized (query) {
+            if (query.removed || query.options == null) {
+                return null;
+            }
+            InFlightFetch<T> fetch = query.inFlight;
+            if (fetch == null) {
+                fetch = started = startFetch(query, query.options, false, clock.millis());
+            }
+            result = fetch.result;
+        }
+        if (started != null) {
+            started.start();
+        }
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> cancelQueries(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        for (Query<?> query : matching(filter)) {
+            cancelFetch(query, true);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void cancelFetch(Query<?> query, boolean revertState) {
+        InFlightFetch<?> fetch;
+        synchronized (query) {
+            fetch = query.inFlight;
+        }
+        if (fetch != null) {
+            fetch.cancel(revertState);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> removeQueries(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        checkOpen(filter);
+        List<Query<?>> matched = matching(filter);
+        for (Query<?> query : matched) {
+            if (remove(query)) {
+                events.fire(new QueryCacheEvent.Removed(query.key));
+            }
+        }
+        return allSettled(List.of(deleteFromStorage(filter, matched)));
+    }
+
+    private boolean remove(Query<?> query) {
+        synchronized (query) {
+            if (query.removed) {
+                return false;
+            }
+            query.removed = true;
+            cache.remove(query);
+        }
+        cancelFetch(query, false);
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> resetQueries(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        checkOpen(filter);
+        List<Query<?>> matched = matching(filter);
+        List<CompletableFuture<?>> work = new ArrayList<>();
+        for (Query<?> query : matched) {
+            cancelFetch(query, false);
+            reset(query);
+        }
+        // L2 first, so that an observed query's refetch cannot be answered by the entry being reset.
+        CompletableFuture<Void> deleted = deleteFromStorage(filter, matched);
+        work.add(deleted);
+        for (Query<?> query : matched) {
+            CompletableFuture<?> refetch = refetchIfActive(query);
+            if (refetch != null) {
+                work.add(refetch);
+            }
+        }
+        return allSettled(work);
+    }
+
+    private <T> void reset(Query<T> query) {
+        synchronized (query) {
+            if (query.removed) {
+                return;
+            }
+            QueryOptions<T> options = query.options;
+            T initial = options == null ? null : options.initialDataOrNull();
+            long now = clock.millis();
+            setState(query, initial == null ? QueryState.idle() : QueryState.success(initial, Instant.ofEpochMilli(now)));
+            query.invalidatedAt = now;
+            touchGc(query);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> clear() {
+        checkOpen(this);
+        for (Query<?> query : cache.all()) {
+            if (remove(query)) {
+                events.fire(new QueryCacheEvent.Removed(query.key));
+            }
+        }
+        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of())));
+    }
+
+    private CompletableFuture<Void> deleteFromStorage(QueryFilter filter, List<Query<?>> matched) {
+        StorageLayer l2 = storage;
+        if (l2 == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (filter instanceof QueryFilter.Prefix prefix) {
+            return l2.deleteByPrefix(prefix.key());
+        }
+        if (filter instanceof QueryFilter.Exact exact) {
+            return l2.delete(exact.key());
+        }
+        if (filter instanceof QueryFilter.All) {
+            return l2.deleteByPrefix(QueryKey.of());
+        }
+        List<CompletableFuture<?>> deletes = new ArrayList<>(matched.size());
+        for (Query<?> query : matched) {
+            deletes.add(l2.delete(query.key));
+        }
+        return allSettled(deletes);
+    }
+
+    // ---- listeners, size, lifecycle
+
+    @Override
+    public Subscription addListener(QueryCacheListener listener) {
+        return events.add(listener);
+    }
+
+    @Override
+    public int size() {
+        return cache.size();
+    }
+
+    @Override
+    public QueryDefaults defaults() {
+        return defaults;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gc.close();
+        for (Query<?> query : cache.all()) {
+            cancelFetch(query, true);
+        }
+        if (storage != null) {
+            storage.close();
+        }
+        for (ExecutorService service : owned) {
+            service.shutdownNow();
+        }
+    }
+
+    // ---- shared with InFlightFetch
+
+    long staleMillis(QueryOptions<?> options) {
+        return Durations.toMillisSaturated(options.staleTime != null ? options.staleTime : defaults.staleTime());
+    }
+
+    long gcMillis(QueryOptions<?> options) {
+        return Durations.toMillisSaturated(options.gcTime != null ? options.gcTime : defaults.gcTime());
+    }
+
+    int retries(QueryOptions<?> options) {
+        return options.retry != null ? options.retry : defaults.retry();
+    }
+
+    RetryDelay retryDelay(QueryOptions<?> options) {
+        return options.retryDelay != null ? options.retryDelay : defaults.retryDelay();
+    }
+
+    /** Time limit of each attempt in ms, or 0 for none. */
+    long timeoutMillis(QueryOptions<?> options) {
+        if (options.timeout != null) {
+            return Durations.toMillisSaturated(options.timeout);
+        }
+        return defaults.timeout().map(Durations::toMillisSaturated).orElse(0L);
+    }
+
+    /** Sets a query's state and tells listeners; the caller holds the query's monitor, which orders the events. */
+    <T> void setState(Query<T> query, QueryState<T> state) {
+        query.state = state;
+        if (events.hasListeners()) {
+            events.fire(new QueryCacheEvent.Updated(query.key, state));
+        }
+    }
+
+    /** Restarts the query's gcTime countdown; the caller holds its monitor. */
+    void touchGc(Query<?> query) {
+        long gcMillis = query.gcMillis >= 0 ? query.gcMillis : Durations.toMillisSaturated(defaults.gcTime());
+        long at = Durations.addSaturated(clock.millis(), gcMillis);
+        query.gcAt = at;
+        gc.deadline(at);
+    }
+
+    // ---- internals
+
+    /** The live query of {@code key}, created (with {@code options}' initial data) when absent. */
+    private <T> Query<T> acquire(QueryKey key, @Nullable QueryOptions<T> options) {
+        Query<T> existing = cache.get(key);
+        if (existing != null && !existing.removed) {
+            return existing;
+        }
+        long now = clock.millis();
+        T initial = options == null ? null : options.initialDataOrNull();
+        Query<T> created = new Query<>(key, initial == null ? QueryState.idle()
+                : QueryState.success(initial, Instant.ofEpochMilli(now)), now);
+        while (true) {
+            Query<T> present = cache.putIfAbsent(created);
+            if (present == created) {
+                events.fire(new QueryCacheEvent.Added(key));
+                synchronized (created) {
+                    if (options != null) {
+                        created.remember(options, gcMillis(options));
+                    }
+                    touchGc(created);
+                }
+                return created;
+            }
+            if (!present.removed) {
+                return present;
+            }
+            // A removed query is taken out of the map under its monitor; wait for that to finish.
+            synchronized (present) {
+                cache.remove(present);
+            }
+        }
+    }
+
+    private boolean evictForSize(Query<?> query) {
+        return evict(query, EvictionCause.SIZE, Long.MAX_VALUE);
+    }
+
+    private void sweep(long now) {
+        long next = Long.MAX_VALUE;
+        for (Query<?> query : cache.all()) {
+            long at = query.gcAt;
+            if (at <= now) {
+                evict(query, EvictionCause.GC, now);
+            } else {
+                next = Math.min(next, at);
+            }
+        }
+        gc.deadline(next);
+    }
+
+    /** Removes an inactive, idle query from L1 (not from L2). */
+    private boolean evict(Query<?> query, EvictionCause cause, long now) {
+        synchronized (query) {
+            if (query.removed || query.inFlight != null || query.observers > 0 || query.gcAt > now) {
+                return false;
+            }
+            query.removed = true;
+            cache.remove(query);
+        }
+        events.fire(new QueryCacheEvent.Evicted(query.key, cause));
+        return true;
+    }
+
+    private List<Query<?>> matching(QueryFilter filter) {
+        List<Query<?>> matched = new ArrayList<>();
+        if (filter instanceof QueryFilter.Exact exact) {
+            Query<?> query = cache.get(exact.key());
+            if (query != null && !query.removed) {
+                matched.add(query);
+            }
+            return matched;
+        }
+        for (Query<?> query : cache.all()) {
+            if (query.removed) {
+                continue;
+            }
+            boolean hit = filter instanceof QueryFilter.Prefix prefix ? query.key.startsWith(prefix.key())
+                    : filter instanceof QueryFilter.All || filter.matches(query.snapshot());
+            if (hit) {
+                matched.add(query);
+            }
+        }
+        return matched;
+    }
+
+    private static CompletableFuture<Void> allSettled(List<CompletableFuture<?>> futures) {
+        CompletableFuture<?>[] settled = new CompletableFuture<?>[futures.size()];
+        for (int i = 0; i < settled.length; i++) {
+            settled[i] = futures.get(i).handle((ignored, error) -> null);
+        }
+        return CompletableFuture.allOf(settled);
+    }
+
+    private void checkOpen(Object argument) {
+        Objects.requireNonNull(argument, "options");
+        if (closed) {
+            throw new IllegalStateException("QueryClient is closed");
+        }
+    }
+
+    private static ExecutorService defaultExecutor() {
+        try {
+            Method virtual = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+            return (ExecutorService) virtual.invoke(null);
+        } catch (ReflectiveOperationException notOnThisJdk) {
+            LOG.log(Level.DEBUG, "no virtual threads on this JDK; query functions run on a pool of 64 threads");
+        }
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemonThreads("stackquery-fetch"));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,54 @@
+package dev.stackquery;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cached query in L1.
+ *
+ * <p>Concurrency: {@link #state} is volatile so the hit path reads it without locking; every change of state,
+ * in-flight fetch, observers, options or removal happens while holding this object's monitor, so a check and the
+ * change it leads to are atomic per key. No code holds two query monitors at once, and futures are completed only
+ * after the monitor is released, so callers' continuations never run under it.
+ */
+final class Query<T> {
+
+    final QueryKey key;
+    volatile QueryState<T> state;
+    /** Set once under the monitor, read by lock-free paths: a removed query is never brought back. */
+    volatile boolean removed;
+    /** When the GC may remove this query; {@code Long.MAX_VALUE} when never. Written under the monitor. */
+    volatile long gcAt = Long.MAX_VALUE;
+    /** Last time a caller read it, for size eviction. Racy on purpose: it is a hint, and the hit path must not pay a fence. */
+    long lastAccess;
+
+    // Guarded by this.
+    @Nullable InFlightFetch<T> inFlight;
+    @Nullable QueryOptions<T> options;
+    @Nullable TypeRef<T> type;
+    long gcMillis = -1;
+    long invalidatedAt = Long.MIN_VALUE;
+    int observers;
+
+    Query(QueryKey key, QueryState<T> initial, long now) {
+        this.key = key;
+        this.state = initial;
+        this.lastAccess = now;
+    }
+
+    /** Keeps what later refetches and L2 reads need from the options of the latest caller. */
+    void remember(QueryOptions<T> newOptions, long resolvedGcMillis) {
+        if (newOptions.functionOrNull() != null || newOptions.asyncFunctionOrNull() != null) {
+            options = newOptions;
+        }
+        TypeRef<T> declared = newOptions.typeOrNull();
+        if (declared != null) {
+            type = declared;
+        }
+        // As in TanStack Query, the query keeps the longest gcTime any caller asked for.
+        gcMillis = Math.max(gcMillis, resolvedGcMillis);
+    }
+
+    synchronized QuerySnapshot snapshot() {
+        return new QuerySnapshot(key, state, observers);
+    }
+}

@@ -1,0 +1,230 @@
+package dev.stackquery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Caches queries by key and fetches them: serves fresh data, serves stale data while one background refetch runs,
+ * runs at most one fetch per key however many callers ask (single flight), retries with backoff, forgets inactive
+ * queries after their {@code gcTime}, and shares data through an optional L2 {@link StorageBackend}.
+ *
+ * <p>Thread-safe. Every method that may wait returns a {@link CompletableFuture}; no method blocks the caller on
+ * another caller's fetch. Each caller gets its own future: cancelling it detaches that caller only
+ * ({@link #cancelQueries} cancels the fetch). A fetch that fails after its last retry fails the future with a
+ * {@link QueryFetchException} naming the key. L2 failures never fail a call. After {@link #close()}, calls fail
+ * with {@link IllegalStateException}.
+ *
+ * <p>Build one with {@link #builder()}; {@code QueryClient.builder().build()} gives an L1-only client with standard
+ * defaults.
+ */
+public interface QueryClient extends AutoCloseable {
+
+    /** A builder with standard settings. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Stale-while-revalidate: fresh data (by {@code options}' {@code staleTime}) completes at once; stale data
+     * completes at once and starts one background refetch (unless one runs); without data, L2 is consulted and
+     * then the source, and the future completes with the first usable data (stale L2 data included, a refetch then
+     * following in the background).
+     */
+    <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options);
+
+    /** Like {@link #fetchQuery} but never completes with stale data: it awaits the (shared) refetch. */
+    <T> CompletableFuture<T> fetchFreshQuery(QueryOptions<T> options);
+
+    /** Warms the cache as {@link #fetchQuery} would; the future completes when done and never fails. */
+    CompletableFuture<Void> prefetchQuery(QueryOptions<?> options);
+
+    /** Cached data of any age (L1, then L2) at once, or else the result of a fetch. */
+    <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options);
+
+    /** Data of {@code key} in L1, of any age; no fetch, no L2. */
+    <T> Optional<T> getQueryData(QueryKey key);
+
+    /** Data of {@code key} in L1, else in L2 (read as {@code type} and kept in L1); no fetch. Never fails for L2. */
+    <T> CompletableFuture<Optional<T>> getQueryDataAsync(QueryKey key, TypeRef<T> type);
+
+    /** {@link #getQueryDataAsync(QueryKey, TypeRef)} with a plain class. */
+    default <T> CompletableFuture<Optional<T>> getQueryDataAsync(QueryKey key, Class<T> type) {
+        return getQueryDataAsync(key, TypeRef.of(type));
+    }
+
+    /**
+     * Sets the data of {@code key} as if just fetched (creating the query if needed), writes it to L2 and tells
+     * other instances. A fetch running at the time still lands afterwards.
+     *
+     * @return {@code value}
+     */
+    <T> T setQueryData(QueryKey key, T value);
+
+    /**
+     * Sets the data of {@code key} to {@code updater} applied to the current data (null when there is none),
+     * atomically for the key. An updater returning null changes nothing.
+     *
+     * @return the new data, or empty when the updater returned null
+     */
+    <T> Optional<T> setQueryData(QueryKey key, UnaryOperator<@Nullable T> updater);
+
+    /** State of {@code key} in L1. */
+    <T> Optional<QueryState<T>> getQueryState(QueryKey key);
+
+    /** Snapshots of the L1 queries the filter selects. */
+    List<QuerySnapshot> findAll(QueryFilter filter);
+
+    /**
+     * Marks the selected queries stale in L1 (every caller then refetches), deletes their L2 entries, tells other
+     * instances, and refetches those that are observed. The future completes when that is done; it never fails.
+     */
+    CompletableFuture<Void> invalidateQueries(QueryFilter filter);
+
+    /** Refetches every selected L1 query that has a function, ignoring freshness. Completes when all settled. */
+    CompletableFuture<Void> refetchQueries(QueryFilter filter);
+
+    /** Cancels the running fetches of the selected queries; their state goes back to what it was. */
+    CompletableFuture<Void> cancelQueries(QueryFilter filter);
+
+    /** Removes the selected queries from L1 (cancelling their fetches) and from L2. */
+    CompletableFuture<Void> removeQueries(QueryFilter filter);
+
+    /** Puts the selected queries back to their initial state (initial data, or none), in L1 and L2. */
+    CompletableFuture<Void> resetQueries(QueryFilter filter);
+
+    /** Removes every query from L1 and every entry of this client's L2. */
+    CompletableFuture<Void> clear();
+
+    /** Registers a listener for cache events; see {@link QueryCacheListener} for its contract. */
+    Subscription addListener(QueryCacheListener listener);
+
+    /** Number of queries in L1. */
+    int size();
+
+    /** The defaults the client applies to unset options. */
+    QueryDefaults defaults();
+
+    /** Cancels fetches and timers, releases the L2 and the threads the client created. Idempotent. */
+    @Override
+    void close();
+
+    /**
+     * Builds a {@link QueryClient}. Each setter checks its value at once and names the setting when it is bad. Not
+     * thread-safe.
+     */
+    final class Builder {
+
+        @Nullable Executor executor;
+        @Nullable Clock clock;
+        @Nullable QueryScheduler scheduler;
+        int maxQueries = 10_000;
+        @Nullable StorageBackend storage;
+        @Nullable QueryCodec codec;
+        QueryDefaults defaults = QueryDefaults.standard();
+        Duration storageTimeout = Duration.ofMillis(250);
+        Duration storageTtl = Duration.ofHours(24);
+        int maxValueBytes = 1024 * 1024;
+        final List<QueryCacheListener> listeners = new ArrayList<>();
+
+        Builder() {
+        }
+
+        /**
+         * Executor that runs query functions. Default: a virtual thread per fetch when the JDK has them (21+),
+         * otherwise a pool of up to 64 daemon threads; the client shuts down only executors it created.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Clock for freshness and timers; default {@link Clock#systemUTC()}. Inject with {@link #scheduler}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Scheduler for retries, timeouts and GC; default a single daemon timer thread. */
+        public Builder scheduler(QueryScheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Scheduler backed by an executor the caller owns. */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            return scheduler(QueryScheduler.of(scheduler));
+        }
+
+        /** Most queries L1 holds (default 10 000); beyond it the least recently read inactive ones go. */
+        public Builder maxQueries(int maxQueries) {
+            if (maxQueries < 1) {
+                throw new IllegalArgumentException("maxQueries must be at least 1: " + maxQueries);
+            }
+            this.maxQueries = maxQueries;
+            return this;
+        }
+
+        /** L2 backend (default none: L1 only). The client closes it on {@link QueryClient#close()}. */
+        public Builder storage(StorageBackend storage) {
+            this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
+        /** Codec for L2 values; default {@link JacksonQueryCodec}. */
+        public Builder codec(QueryCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** Defaults for unset query options. */
+        public Builder defaults(QueryDefaults defaults) {
+            this.defaults = Objects.requireNonNull(defaults, "defaults");
+            return this;
+        }
+
+        /** Time limit of each L2 call (default 250 ms); a slower call counts as a failure. */
+        public Builder storageTimeout(Duration storageTimeout) {
+            this.storageTimeout = Durations.requirePositive(storageTimeout, "storageTimeout");
+            return this;
+        }
+
+        /**
+         * How long L2 keeps an entry after it was written (default 24 h). Freshness is still judged by each
+         * caller's {@code staleTime} against the entry's {@code dataUpdatedAt}.
+         */
+        public Builder storageTtl(Duration storageTtl) {
+            this.storageTtl = Durations.requirePositive(storageTtl, "storageTtl");
+            return this;
+        }
+
+        /** Largest encoded value written to L2 (default 1 MiB); larger values stay in L1 and are counted. */
+        public Builder maxValueBytes(int maxValueBytes) {
+            if (maxValueBytes < 1) {
+                throw new IllegalArgumentException("maxValueBytes must be positive: " + maxValueBytes);
+            }
+            this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /** Adds a listener from the start, so it sees every event. */
+        public Builder listener(QueryCacheListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The client. */
+        public QueryClient build() {
+            return new DefaultQueryClient(this);
+        }
+    }
+}

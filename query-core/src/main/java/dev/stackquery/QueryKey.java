@@ -1,0 +1,296 @@
+package dev.stackquery;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The name of a query: an immutable list of parts, compared by value.
+ *
+ * <p>Parts are normalized when the key is made, so that two keys are equal exactly when their
+ * {@linkplain #canonical() canonical forms} are equal:
+ * <ul>
+ *   <li>{@code String} and {@code Boolean} stay as they are;</li>
+ *   <li>integral numbers ({@code Byte}, {@code Short}, {@code Integer}, {@code Long}, {@code BigInteger}) become
+ *       {@code Long} (or {@code BigInteger} beyond its range), so {@code 1} equals {@code 1L};</li>
+ *   <li>decimal numbers ({@code Float}, {@code Double}, {@code BigDecimal}) become a {@code BigDecimal} without
+ *       trailing zeros; a decimal never equals an integral number ({@code 1.0} is not {@code 1}); NaN and infinities
+ *       are rejected;</li>
+ *   <li>{@code Enum} becomes its {@code name()} and {@code UUID} its {@code toString()}: both are strings in the
+ *       canonical form, as they would be in JSON;</li>
+ *   <li>{@code List} parts are normalized element by element; {@code Map} parts must have {@code String} (or enum)
+ *       keys and compare regardless of entry order.</li>
+ * </ul>
+ * Anything else, and {@code null}, is rejected with an exception that names the part.
+ *
+ * <p>Keys are safe to share between threads; {@link #hashCode()} is computed once.
+ */
+public final class QueryKey {
+
+    private static final QueryKey EMPTY = new QueryKey(new Object[0]);
+
+    private final Object[] parts;
+    private final int hash;
+    private volatile @Nullable String canonical;
+
+    private QueryKey(Object[] parts) {
+        this.parts = parts;
+        this.hash = Arrays.hashCode(parts);
+    }
+
+    /**
+     * Makes a key of the given parts.
+     *
+     * @throws NullPointerException if {@code parts} or one of them is null
+     * @throws IllegalArgumentException if a part has an unsupported type (the message names its index and class)
+     */
+    public static QueryKey of(Object... parts) {
+        Objects.requireNonNull(parts, "parts");
+        if (parts.length == 0) {
+            return EMPTY;
+        }
+        Object[] normalized = new Object[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            normalized[i] = normalize(parts[i], "part " + i);
+        }
+        return new QueryKey(normalized);
+    }
+
+    /** Makes a key of the parts of the list; see {@link #of(Object...)}. */
+    public static QueryKey of(List<?> parts) {
+        Objects.requireNonNull(parts, "parts");
+        return of(parts.toArray());
+    }
+
+    /**
+     * Reads a key back from its {@linkplain #canonical() canonical form}, so that
+     * {@code QueryKey.parse(k.canonical()).equals(k)} for every key.
+     *
+     * @throws IllegalArgumentException if the text is not a canonical key; the message says where it fails
+     */
+    public static QueryKey parse(String canonical) {
+        Objects.requireNonNull(canonical, "canonical");
+        Object value = new CanonicalKeyParser(canonical).parseTopLevel();
+        return of((List<?>) value);
+    }
+
+    /** Number of parts. */
+    public int size() {
+        return parts.length;
+    }
+
+    /** The normalized part at {@code index}. */
+    public Object part(int index) {
+        return parts[index];
+    }
+
+    /** The normalized parts, unmodifiable. */
+    public List<Object> parts() {
+        return Collections.unmodifiableList(Arrays.asList(parts));
+    }
+
+    /**
+     * Whether {@code prefix} names the first parts of this key, whole part by whole part: {@code ["user"]} prefixes
+     * {@code ["user", 1]} and {@code ["user"]} itself, never {@code ["users"]}. The empty key prefixes every key.
+     */
+    public boolean startsWith(QueryKey prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (prefix.parts.length > parts.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.parts.length; i++) {
+            if (!parts[i].equals(prefix.parts[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A key of the first {@code count} parts (all of them when {@code count >= size()}). */
+    public QueryKey head(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative: " + count);
+        }
+        if (count >= parts.length) {
+            return this;
+        }
+        return count == 0 ? EMPTY : new QueryKey(Arrays.copyOf(parts, count));
+    }
+
+    /**
+     * The stable text form of this key: a compact JSON array ({@code ["user",42]}), map entries sorted by key,
+     * decimals always with a fraction or exponent. It is the same on every JVM and is what L2 backends store under
+     * and logs print.
+     */
+    public String canonical() {
+        String c = canonical;
+        if (c == null) {
+            StringBuilder sb = new StringBuilder(16 * parts.length + 2);
+            writeCanonical(Arrays.asList(parts), sb);
+            c = sb.toString();
+            canonical = c;
+        }
+        return c;
+    }
+
+    /**
+     * The text that the canonical form of every key strictly below this one starts with: {@code ["user",} for
+     * {@code ["user"]} and {@code [} for the empty key. Together with {@link #canonical()} it lets a storage
+     * backend delete by prefix with a plain string match that still respects whole parts.
+     */
+    public String canonicalChildPrefix() {
+        if (parts.length == 0) {
+            return "[";
+        }
+        String c = canonical();
+        return c.substring(0, c.length() - 1) + ",";
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other == this
+                || (other instanceof QueryKey that && hash == that.hash && Arrays.equals(parts, that.parts));
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return canonical();
+    }
+
+    private static Object normalize(@Nullable Object part, String where) {
+        if (part == null) {
+            throw new NullPointerException("query key " + where + " is null");
+        }
+        if (part instanceof String || part instanceof Boolean) {
+            return part;
+        }
+        if (part instanceof Integer || part instanceof Long || part instanceof Short || part instanceof Byte) {
+            return ((Number) part).longValue();
+        }
+        if (part instanceof BigInteger big) {
+            return big.bitLength() < 64 ? (Object) big.longValue() : big;
+        }
+        if (part instanceof Double || part instanceof Float) {
+            double d = ((Number) part).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException("query key " + where + " is " + d + ": not a usable number");
+            }
+            // Float.toString gives the shortest decimal that reads back to the float (0.1f -> "0.1").
+            return decimal(new BigDecimal(part instanceof Float f ? Float.toString(f) : Double.toString(d)));
+        }
+        if (part instanceof BigDecimal dec) {
+            return decimal(dec);
+        }
+        if (part instanceof Enum<?> e) {
+            return e.name();
+        }
+        if (part instanceof UUID uuid) {
+            return uuid.toString();
+        }
+        if (part instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            int i = 0;
+            for (Object element : list) {
+                copy.add(normalize(element, where + "[" + i++ + "]"));
+            }
+            return Collections.unmodifiableList(copy);
+        }
+        if (part instanceof Map<?, ?> map) {
+            TreeMap<String, Object> copy = new TreeMap<>();
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                Object k = entry.getKey();
+                String name;
+                if (k instanceof String s) {
+                    name = s;
+                } else if (k instanceof Enum<?> e) {
+                    name = e.name();
+                } else {
+                    throw new IllegalArgumentException("query key " + where + " is a map with a key of type "
+                            + (k == null ? "null" : k.getClass().getName()) + ": map keys must be String or enum");
+                }
+                copy.put(name, normalize(entry.getValue(), where + "." + name));
+            }
+            return Collections.unmodifiableSortedMap(copy);
+        }
+        throw new IllegalArgumentException("query key " + where + " has unsupported type " + part.getClass().getName()
+                + " (" + part + "): use String, Number, Boolean, Enum, UUID, List or Map");
+    }
+
+    private static BigDecimal decimal(BigDecimal value) {
+        BigDecimal stripped = value.stripTrailingZeros();
+        // One representation per value: 1.50 and 1.5 are the same key part.
+        return stripped.signum() == 0 ? BigDecimal.ZERO : stripped;
+    }
+
+    private static void writeCanonical(Object value, StringBuilder sb) {
+        if (value instanceof String s) {
+            writeString(s, sb);
+        } else if (value instanceof BigDecimal dec) {
+            String text = dec.toString();
+            sb.append(text);
+            if (text.indexOf('.') < 0 && text.indexOf('E') < 0) {
+                sb.append(".0");
+            }
+        } else if (value instanceof List<?> list) {
+            sb.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                writeCanonical(list.get(i), sb);
+            }
+            sb.append(']');
+        } else if (value instanceof Map<?, ?> map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                writeString((String) entry.getKey(), sb);
+                sb.append(':');
+                writeCanonical(entry.getValue(), sb);
+            }
+            sb.append('}');
+        } else {
+            sb.append(value); // Long, BigInteger, Boolean
+        }
+    }
+
+    private static void writeString(String s, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}
