@@ -1,0 +1,137 @@
+package dev.stackquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+class QueryClientGcTest {
+
+    private final FakeTime time = new FakeTime();
+    private final FakeTime.Recorder events = new FakeTime.Recorder();
+
+    private QueryClient client(int maxQueries) {
+        return QueryClient.builder().clock(time.clock()).scheduler(time).executor(Runnable::run)
+                .maxQueries(maxQueries).listener(events).build();
+    }
+
+    private static QueryOptions<String> options(Object id, Duration gcTime) {
+        return QueryOptions.builder(QueryKey.of("item", id), ctx -> "v" + id).gcTime(gcTime).build();
+    }
+
+    @Test
+    void anInactiveQueryLeavesGcTimeAfterItsFetchSettled() {
+        try (QueryClient client = client(100)) {
+            client.fetchQuery(options(1, Duration.ofMinutes(2))).join();
+            time.advance(Duration.ofMinutes(2).minusMillis(1));
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isPresent();
+            time.advance(Duration.ofMillis(1));
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isEmpty();
+            assertThat(client.size()).isZero();
+            assertThat(events.of(QueryCacheEvent.Evicted.class)).singleElement()
+                    .satisfies(e -> assertThat(e.cause()).isEqualTo(QueryCacheEvent.EvictionCause.GC));
+        }
+    }
+
+    @Test
+    void aFetchRestartsTheCountdownAndAFetchingQueryIsNeverCollected() {
+        try (QueryClient client = client(100)) {
+            List<CompletableFuture<String>> calls = new ArrayList<>();
+            QueryOptions<String> slow = QueryOptions.async(QueryKey.of("slow"), ctx -> {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                calls.add(f);
+                return f;
+            }).gcTime(Duration.ofMinutes(1)).build();
+            client.fetchQuery(slow);
+            time.advance(Duration.ofMinutes(5));
+            assertThat(client.getQueryState(QueryKey.of("slow"))).as("still fetching, kept").isPresent();
+            calls.get(0).complete("done");
+            time.advance(Duration.ofSeconds(59));
+            assertThat(client.getQueryData(QueryKey.of("slow"))).contains("done");
+            time.advance(Duration.ofSeconds(2));
+            assertThat(client.getQueryState(QueryKey.of("slow"))).isEmpty();
+        }
+    }
+
+    @Test
+    void theLongestGcTimeAskedForWins() {
+        try (QueryClient client = client(100)) {
+            client.fetchQuery(options(1, Duration.ofMinutes(10))).join();
+            client.fetchFreshQuery(options(1, Duration.ofSeconds(1))).join();
+            time.advance(Duration.ofMinutes(9));
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isPresent();
+            time.advance(Duration.ofMinutes(2));
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isEmpty();
+        }
+    }
+
+    @Test
+    void zeroGcTimeRemovesTheQueryAsSoonAsItSettles() {
+        try (QueryClient client = client(100)) {
+            assertThat(client.fetchQuery(options(1, Duration.ZERO)).join()).isEqualTo("v1");
+            time.runDue();
+            assertThat(client.size()).isZero();
+        }
+    }
+
+    @Test
+    void beyondMaxQueriesTheLeastRecentlyReadInactiveQueriesAreEvicted() {
+        try (QueryClient client = client(10)) {
+            for (int i = 0; i < 10; i++) {
+                client.fetchQuery(options(i, Duration.ofHours(1))).join();
+                time.advance(Duration.ofMillis(10));
+            }
+            // Read item 0 again so that item 1 becomes the least recently read.
+            client.fetchQuery(QueryOptions.builder(QueryKey.of("item", 0), ctx -> "x")
+                    .staleTime(Duration.ofHours(1)).build()).join();
+            time.advance(Duration.ofMillis(10));
+            client.fetchQuery(options(10, Duration.ofHours(1))).join();
+
+            assertThat(client.size()).isEqualTo(10);
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isEmpty();
+            assertThat(client.getQueryData(QueryKey.of("item", 0))).isPresent();
+            assertThat(client.getQueryData(QueryKey.of("item", 10))).isPresent();
+            assertThat(events.of(QueryCacheEvent.Evicted.class)).singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.key()).isEqualTo(QueryKey.of("item", 1));
+                        assertThat(e.cause()).isEqualTo(QueryCacheEvent.EvictionCause.SIZE);
+                    });
+        }
+    }
+
+    @Test
+    void aFetchingQueryIsNeverEvictedForSize() {
+        try (QueryClient client = client(2)) {
+            List<CompletableFuture<String>> pending = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int id = i;
+                client.fetchQuery(QueryOptions.async(QueryKey.of("busy", id), ctx -> {
+                    CompletableFuture<String> f = new CompletableFuture<>();
+                    pending.add(f);
+                    return f;
+                }).build());
+                time.advance(Duration.ofMillis(1));
+            }
+            assertThat(client.size()).as("all three fetch: none can go").isEqualTo(3);
+            pending.forEach(f -> f.complete("done"));
+            client.setQueryData(QueryKey.of("extra"), "x");
+            assertThat(client.size()).isEqualTo(2);
+            assertThat(client.getQueryData(QueryKey.of("extra"))).isPresent();
+        }
+    }
+
+    @Test
+    void anEvictedQueryIsFetchedAgainOnItsNextRead() {
+        try (QueryClient client = client(100)) {
+            client.fetchQuery(options(1, Duration.ofSeconds(1))).join();
+            time.advance(Duration.ofSeconds(2));
+            assertThat(client.size()).isZero();
+            assertThat(client.fetchQuery(options(1, Duration.ofSeconds(1))).join()).isEqualTo("v1");
+            assertThat(client.size()).isEqualTo(1);
+        }
+    }
+}
