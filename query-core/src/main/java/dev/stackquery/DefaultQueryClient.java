@@ -85,7 +85,8 @@ final class DefaultQueryClient implements QueryClient {
 
     @Override
     public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
-        checkOpen(options);
+        Objects.requireNonNull(options, "options");
+        checkOpen();
         Query<T> query = cache.get(options.key());
         if (query != null) {
             // The hit path: one map lookup and one volatile read, no lock, no allocation but the future.
@@ -105,19 +106,22 @@ final class DefaultQueryClient implements QueryClient {
 
     @Override
     public <T> CompletableFuture<T> fetchFreshQuery(QueryOptions<T> options) {
-        checkOpen(options);
+        Objects.requireNonNull(options, "options");
+        checkOpen();
         return resolve(options, Mode.FRESH);
     }
 
     @Override
     public CompletableFuture<Void> prefetchQuery(QueryOptions<?> options) {
-        checkOpen(options);
+        Objects.requireNonNull(options, "options");
+        checkOpen();
         return fetchQuery(options).handle((ignored, error) -> null);
     }
 
     @Override
     public <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options) {
-        checkOpen(options);
+        Objects.requireNonNull(options, "options");
+        checkOpen();
         return resolve(options, Mode.ANY);
     }
 
@@ -195,7 +199,7 @@ final class DefaultQueryClient implements QueryClient {
     public <T> CompletableFuture<Optional<T>> getQueryDataAsync(QueryKey key, TypeRef<T> type) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
-        checkOpen(key);
+        checkOpen();
         Optional<T> local = getQueryData(key);
         if (local.isPresent() || storage == null) {
             return CompletableFuture.completedFuture(local);
@@ -260,7 +264,7 @@ final class DefaultQueryClient implements QueryClient {
     public <T> Optional<T> setQueryData(QueryKey key, UnaryOperator<@Nullable T> updater) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(updater, "updater");
-        checkOpen(key);
+        checkOpen();
         T updated;
         Instant at;
         TypeRef<T> type;
@@ -293,7 +297,7 @@ final class DefaultQueryClient implements QueryClient {
     @Override
     public CompletableFuture<Void> invalidateQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        checkOpen(filter);
+        checkOpen();
         List<Query<?>> matched = matching(filter);
         long now = clock.millis();
         List<CompletableFuture<?>> work = new ArrayList<>();
@@ -319,7 +323,7 @@ final class DefaultQueryClient implements QueryClient {
     @Override
     public CompletableFuture<Void> refetchQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        checkOpen(filter);
+        checkOpen();
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matching(filter)) {
             CompletableFuture<?> refetch = refetch(query);
@@ -381,7 +385,7 @@ final class DefaultQueryClient implements QueryClient {
     @Override
     public CompletableFuture<Void> removeQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        checkOpen(filter);
+        checkOpen();
         List<Query<?>> matched = matching(filter);
         for (Query<?> query : matched) {
             if (remove(query)) {
@@ -406,7 +410,7 @@ final class DefaultQueryClient implements QueryClient {
     @Override
     public CompletableFuture<Void> resetQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        checkOpen(filter);
+        checkOpen();
         List<Query<?>> matched = matching(filter);
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
@@ -441,7 +445,7 @@ final class DefaultQueryClient implements QueryClient {
 
     @Override
     public CompletableFuture<Void> clear() {
-        checkOpen(this);
+        checkOpen();
         for (Query<?> query : cache.all()) {
             if (remove(query)) {
                 events.fire(new QueryCacheEvent.Removed(query.key));
@@ -642,8 +646,7 @@ final class DefaultQueryClient implements QueryClient {
         return CompletableFuture.allOf(settled);
     }
 
-    private void checkOpen(Object argument) {
-        Objects.requireNonNull(argument, "options");
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("QueryClient is closed");
         }
