@@ -208,8 +208,8 @@ final class InFlightFetch<T> {
         Duration took = Duration.ofMillis(Math.max(0, now.toEpochMilli() - startedAt));
         if (failure == null) {
             client.events.fire(new QueryCacheEvent.FetchSucceeded(query.key, attempts, took));
-            result.complete(value);
-            firstData.complete(value);
+            // The L2 write is queued before callers resume, so a caller that closes the client right after its
+            // fetch still finds the value in L2 on the next start.
             StorageLayer storage = client.storage;
             if (storage != null) {
                 TypeRef<T> type;
@@ -218,6 +218,8 @@ final class InFlightFetch<T> {
                 }
                 storage.write(query.key, value, type, now);
             }
+            result.complete(value);
+            firstData.complete(value);
             var onSuccess = options.onSuccessOrNull();
             if (onSuccess != null) {
                 client.events.callback("onSuccess", query.key, onSuccess, value);
