@@ -3,6 +3,7 @@ package dev.stackquery;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Method;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import dev.stackquery.QueryCacheEvent.CacheLevel;
@@ -336,7 +338,8 @@ final class DefaultQueryClient implements QueryClient {
 
     private @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
         synchronized (query) {
-            if (query.observers == 0) {
+            var observers = query.observers;
+            if (observers == null || observers.stream().noneMatch(DefaultQueryObserver::wantsRefetchOnInvalidate)) {
                 return null;
             }
         }
@@ -395,16 +398,37 @@ final class DefaultQueryClient implements QueryClient {
         return allSettled(List.of(deleteFromStorage(filter, matched)));
     }
 
+    /**
+     * Removes a query from L1. An observed query is emptied instead (state back to idle, no data), so that its
+     * observers keep watching the key and see the removal.
+     */
     private boolean remove(Query<?> query) {
+        boolean observed;
         synchronized (query) {
             if (query.removed) {
                 return false;
             }
-            query.removed = true;
-            cache.remove(query);
+            observed = query.observerCount() > 0;
+            if (!observed) {
+                query.removed = true;
+                cache.remove(query);
+                cancelPolling(query);
+            }
         }
         cancelFetch(query, false);
+        if (observed) {
+            empty(query);
+        }
         return true;
+    }
+
+    private <T> void empty(Query<T> query) {
+        synchronized (query) {
+            if (!query.removed) {
+                query.invalidatedAt = clock.millis();
+                setState(query, QueryState.idle());
+            }
+        }
     }
 
     @Override
@@ -475,6 +499,126 @@ final class DefaultQueryClient implements QueryClient {
         return allSettled(deletes);
     }
 
+    // ---- observers
+
+    @Override
+    public <T> QueryObserver<T> watch(QueryOptions<T> options) {
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        UnaryOperator<T> select = options.select().orElse(null);
+        return new DefaultQueryObserver<T, T>(this, options, select != null ? select : value -> value);
+    }
+
+    @Override
+    public <T, R> QueryObserver<R> watch(QueryOptions<T> options, Function<? super T, ? extends R> select) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(select, "select");
+        checkOpen();
+        return new DefaultQueryObserver<>(this, options, select);
+    }
+
+    /** The live query of {@code key}, if any, without creating one. */
+    <T> @Nullable Query<T> peek(QueryKey key) {
+        Query<T> query = cache.get(key);
+        return query == null || query.removed ? null : query;
+    }
+
+    /** Makes the query active for {@code observer}; the caller holds the query's monitor. */
+    <T> void attach(Query<T> query, DefaultQueryObserver<T, ?> observer, QueryOptions<T> options) {
+        query.addObserver(observer);
+        query.remember(options, gcMillis(options));
+        query.gcAt = Long.MAX_VALUE;
+        updatePolling(query);
+    }
+
+    /** Undoes {@link #attach}; the last observer leaving starts the gcTime countdown. */
+    <T> void detach(Query<T> query, DefaultQueryObserver<T, ?> observer) {
+        query.removeObserver(observer);
+        updatePolling(query);
+        if (query.observerCount() == 0) {
+            touchGc(query);
+        }
+    }
+
+    /**
+     * Starts a fetch when the data is missing or stale for {@code staleMillis} and none runs; the caller holds the
+     * query's monitor and calls {@code start()} on the result after releasing it.
+     */
+    <T> @Nullable InFlightFetch<T> fetchIfStale(Query<T> query, QueryOptions<T> options, long staleMillis) {
+        long now = clock.millis();
+        if (query.inFlight != null || !query.state.isStaleAt(now, staleMillis)) {
+            return null;
+        }
+        return startFetch(query, options, true, now);
+    }
+
+    /** Fetches {@code options}' query from its source now, or joins the fetch that runs. */
+    <T> CompletableFuture<T> refetchOrJoin(QueryOptions<T> options) {
+        while (true) {
+            Query<T> query = acquire(options.key(), options);
+            InFlightFetch<T> started = null;
+            CompletableFuture<T> result;
+            synchronized (query) {
+                if (query.removed) {
+                    continue;
+                }
+                query.remember(options, gcMillis(options));
+                InFlightFetch<T> fetch = query.inFlight;
+                if (fetch == null) {
+                    fetch = started = startFetch(query, options, false, clock.millis());
+                }
+                result = fetch.result;
+            }
+            if (started != null) {
+                started.start();
+            }
+            return result.copy();
+        }
+    }
+
+    /**
+     * Polls the query at the shortest {@code refetchInterval} among its enabled observers, or stops polling; the
+     * caller holds the query's monitor.
+     */
+    void updatePolling(Query<?> query) {
+        long shortest = -1;
+        if (query.observers != null) {
+            for (DefaultQueryObserver<?, ?> observer : query.observers) {
+                Long millis = observer.pollMillis();
+                if (millis != null && (shortest < 0 || millis < shortest)) {
+                    shortest = millis;
+                }
+            }
+        }
+        if (shortest == query.pollMillis) {
+            return;
+        }
+        cancelPolling(query);
+        if (shortest >= 0) {
+            long interval = shortest;
+            query.pollMillis = interval;
+            query.pollTimer = scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval));
+        }
+    }
+
+    private void cancelPolling(Query<?> query) {
+        if (query.pollTimer != null) {
+            query.pollTimer.cancel();
+            query.pollTimer = null;
+        }
+        query.pollMillis = -1;
+    }
+
+    private void poll(Query<?> query, long interval) {
+        synchronized (query) {
+            if (closed || query.removed || query.pollMillis != interval) {
+                return;
+            }
+            query.pollTimer = scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval));
+        }
+        refetch(query);
+    }
+
     // ---- listeners, size, lifecycle
 
     @Override
@@ -500,6 +644,9 @@ final class DefaultQueryClient implements QueryClient {
         closed = true;
         gc.close();
         for (Query<?> query : cache.all()) {
+            synchronized (query) {
+                cancelPolling(query);
+            }
             cancelFetch(query, true);
         }
         if (storage != null) {
@@ -542,6 +689,12 @@ final class DefaultQueryClient implements QueryClient {
         if (events.hasListeners()) {
             events.fire(new QueryCacheEvent.Updated(query.key, state));
         }
+        var observers = query.observers;
+        if (observers != null) {
+            for (DefaultQueryObserver<T, ?> observer : List.copyOf(observers)) {
+                observer.stateChanged(state);
+            }
+        }
     }
 
     /** Restarts the query's gcTime countdown; the caller holds its monitor. */
@@ -555,7 +708,7 @@ final class DefaultQueryClient implements QueryClient {
     // ---- internals
 
     /** The live query of {@code key}, created (with {@code options}' initial data) when absent. */
-    private <T> Query<T> acquire(QueryKey key, @Nullable QueryOptions<T> options) {
+    <T> Query<T> acquire(QueryKey key, @Nullable QueryOptions<T> options) {
         Query<T> existing = cache.get(key);
         if (existing != null && !existing.removed) {
             return existing;
@@ -606,7 +759,7 @@ final class DefaultQueryClient implements QueryClient {
     /** Removes an inactive, idle query from L1 (not from L2). */
     private boolean evict(Query<?> query, EvictionCause cause, long now) {
         synchronized (query) {
-            if (query.removed || query.inFlight != null || query.observers > 0 || query.gcAt > now) {
+            if (query.removed || query.inFlight != null || query.observerCount() > 0 || query.gcAt > now) {
                 return false;
             }
             query.removed = true;
@@ -646,7 +799,7 @@ final class DefaultQueryClient implements QueryClient {
         return CompletableFuture.allOf(settled);
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new IllegalStateException("QueryClient is closed");
         }

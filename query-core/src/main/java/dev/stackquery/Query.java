@@ -1,5 +1,8 @@
 package dev.stackquery;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +30,9 @@ final class Query<T> {
     @Nullable TypeRef<T> type;
     long gcMillis = -1;
     long invalidatedAt = Long.MIN_VALUE;
-    int observers;
+    @Nullable List<DefaultQueryObserver<T, ?>> observers;
+    QueryScheduler.@Nullable Cancellable pollTimer;
+    long pollMillis = -1;
 
     Query(QueryKey key, QueryState<T> initial, long now) {
         this.key = key;
@@ -48,7 +53,28 @@ final class Query<T> {
         gcMillis = Math.max(gcMillis, resolvedGcMillis);
     }
 
+    /** Number of attached observers; the caller holds the monitor. */
+    int observerCount() {
+        return observers == null ? 0 : observers.size();
+    }
+
+    void addObserver(DefaultQueryObserver<T, ?> observer) {
+        if (observers == null) {
+            observers = new ArrayList<>(2);
+        }
+        observers.add(observer);
+    }
+
+    void removeObserver(DefaultQueryObserver<T, ?> observer) {
+        if (observers != null) {
+            observers.remove(observer);
+            if (observers.isEmpty()) {
+                observers = null;
+            }
+        }
+    }
+
     synchronized QuerySnapshot snapshot() {
-        return new QuerySnapshot(key, state, observers);
+        return new QuerySnapshot(key, state, observerCount());
     }
 }

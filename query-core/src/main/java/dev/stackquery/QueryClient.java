@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -104,6 +105,15 @@ public interface QueryClient extends AutoCloseable {
 
     /** Removes every query from L1 and every entry of this client's L2. */
     CompletableFuture<Void> clear();
+
+    /**
+     * An observer of {@code options}' query; nothing happens until its first {@code subscribe}. See
+     * {@link QueryObserver}. The options' {@code select}, if any, shapes what it shows.
+     */
+    <T> QueryObserver<T> watch(QueryOptions<T> options);
+
+    /** An observer that shows {@code select} applied to the data (once per change, not once per listener). */
+    <T, R> QueryObserver<R> watch(QueryOptions<T> options, Function<? super T, ? extends R> select);
 
     /** Registers a listener for cache events; see {@link QueryCacheListener} for its contract. */
     Subscription addListener(QueryCacheListener listener);

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +37,7 @@ public final class QueryOptions<T> {
     private final @Nullable T placeholderData;
     private final @Nullable T initialData;
     private final @Nullable TypeRef<T> type;
+    private final @Nullable UnaryOperator<T> select;
     private final @Nullable Consumer<? super T> onSuccess;
     private final @Nullable Consumer<? super Throwable> onError;
     private final @Nullable BiConsumer<? super @Nullable T, ? super @Nullable Throwable> onSettled;
@@ -54,6 +56,7 @@ public final class QueryOptions<T> {
         this.placeholderData = b.placeholderData;
         this.initialData = b.initialData;
         this.type = b.type;
+        this.select = b.select;
         this.onSuccess = b.onSuccess;
         this.onError = b.onError;
         this.onSettled = b.onSettled;
@@ -87,6 +90,7 @@ public final class QueryOptions<T> {
         b.placeholderData = placeholderData;
         b.initialData = initialData;
         b.type = type;
+        b.select = select;
         b.onSuccess = onSuccess;
         b.onError = onError;
         b.onSettled = onSettled;
@@ -158,6 +162,15 @@ public final class QueryOptions<T> {
         return Optional.ofNullable(type);
     }
 
+    /**
+     * Transformation each observer made from these options applies to the data it shows; the cache keeps the
+     * untransformed data. {@link QueryClient#watch(QueryOptions, java.util.function.Function)} takes one that
+     * changes the type.
+     */
+    public Optional<UnaryOperator<T>> select() {
+        return Optional.ofNullable(select);
+    }
+
     /** Called once when a fetch started with these options succeeds. */
     public Optional<Consumer<? super T>> onSuccess() {
         return Optional.ofNullable(onSuccess);
@@ -183,6 +196,14 @@ public final class QueryOptions<T> {
 
     @Nullable TypeRef<T> typeOrNull() {
         return type;
+    }
+
+    @Nullable T placeholderDataOrNull() {
+        return placeholderData;
+    }
+
+    @Nullable Duration refetchIntervalOrNull() {
+        return refetchInterval;
     }
 
     @Nullable T initialDataOrNull() {
@@ -228,6 +249,7 @@ public final class QueryOptions<T> {
         private @Nullable T placeholderData;
         private @Nullable T initialData;
         private @Nullable TypeRef<T> type;
+        private @Nullable UnaryOperator<T> select;
         private @Nullable Consumer<? super T> onSuccess;
         private @Nullable Consumer<? super Throwable> onError;
         private @Nullable BiConsumer<? super @Nullable T, ? super @Nullable Throwable> onSettled;
@@ -304,6 +326,12 @@ public final class QueryOptions<T> {
         /** Declared generic type of the data, for the L2 codec. */
         public Builder<T> type(TypeRef<T> type) {
             this.type = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        /** Transformation observers apply to the data they show; the cache keeps the original. */
+        public Builder<T> select(UnaryOperator<T> select) {
+            this.select = Objects.requireNonNull(select, "select");
             return this;
         }
 
