@@ -619,6 +619,15 @@ final class DefaultQueryClient implements QueryClient {
         refetch(query);
     }
 
+    // ---- mutations
+
+    @Override
+    public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        return new DefaultMutation<>(this, options);
+    }
+
     // ---- listeners, size, lifecycle
 
     @Override

@@ -115,6 +115,9 @@ public interface QueryClient extends AutoCloseable {
     /** An observer that shows {@code select} applied to the data (once per change, not once per listener). */
     <T, R> QueryObserver<R> watch(QueryOptions<T> options, Function<? super T, ? extends R> select);
 
+    /** A reusable write with optimistic-update callbacks and invalidation; see {@link Mutation}. */
+    <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options);
+
     /** Registers a listener for cache events; see {@link QueryCacheListener} for its contract. */
     Subscription addListener(QueryCacheListener listener);
 

@@ -1,0 +1,267 @@
+package dev.stackquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+class InMemoryStorageBackendTest {
+
+    /** A clock that stands still until the test moves it. */
+    static final class MutableClock extends Clock {
+
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static final Duration TTL = Duration.ofHours(1);
+    private static final Instant DATA_UPDATED_AT = Instant.parse("2025-12-31T23:59:00Z");
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final InMemoryStorageBackend backend = new InMemoryStorageBackend(clock);
+
+    @Test
+    void getReturnsWhatPutStored() {
+        StorageEntry entry = entry("alice");
+
+        backend.put(QueryKey.of("user", 1), entry, TTL).join();
+
+        assertThat(backend.get(QueryKey.of("user", 1)).join()).contains(entry);
+    }
+
+    @Test
+    void getOfAnUnknownKeyIsEmpty() {
+        backend.put(QueryKey.of("user", 1), entry("alice"), TTL).join();
+
+        assertThat(backend.get(QueryKey.of("user", 2)).join()).isEmpty();
+        assertThat(backend.get(QueryKey.of("user")).join()).isEmpty();
+    }
+
+    @Test
+    void keysAreMatchedByValue() {
+        StorageEntry entry = entry("alice");
+        backend.put(QueryKey.of("user", 1), entry, TTL).join();
+
+        assertThat(backend.get(QueryKey.of("user", 1L)).join()).contains(entry);
+        assertThat(backend.get(QueryKey.of("user", 1.0)).join()).isEmpty();
+        assertThat(backend.get(QueryKey.of("user", "1")).join()).isEmpty();
+    }
+
+    @Test
+    void putReplacesTheEntryAndItsTtl() {
+        QueryKey key = QueryKey.of("user", 1);
+        backend.put(key, entry("old"), Duration.ofSeconds(10)).join();
+
+        backend.put(key, entry("new"), Duration.ofMinutes(10)).join();
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThat(backend.get(key).join()).contains(entry("new"));
+        assertThat(backend.size()).isEqualTo(1);
+    }
+
+    @Test
+    void entryLivesUntilItsTtlHasPassed() {
+        QueryKey key = QueryKey.of("user", 1);
+        backend.put(key, entry("alice"), Duration.ofSeconds(10)).join();
+
+        clock.advance(Duration.ofMillis(9_999));
+        assertThat(backend.get(key).join()).isPresent();
+
+        clock.advance(Duration.ofMillis(1));
+        assertThat(backend.get(key).join()).isEmpty();
+    }
+
+    @Test
+    void expiredEntryIsDroppedWhenRead() {
+        QueryKey key = QueryKey.of("user", 1);
+        backend.put(key, entry("alice"), Duration.ofSeconds(10)).join();
+        clock.advance(Duration.ofSeconds(11));
+
+        assertThat(backend.size()).isEqualTo(1);
+        assertThat(backend.get(key).join()).isEmpty();
+        assertThat(backend.size()).isZero();
+    }
+
+    @Test
+    void ttlIsCountedFromThePutNotFromTheDataTimestamp() {
+        QueryKey key = QueryKey.of("user", 1);
+        clock.advance(Duration.ofDays(3));
+        StorageEntry oldData = new StorageEntry(bytes("alice"), Instant.parse("2025-01-01T00:00:00Z"));
+
+        backend.put(key, oldData, Duration.ofSeconds(10)).join();
+        clock.advance(Duration.ofSeconds(5));
+
+        assertThat(backend.get(key).join()).contains(oldData);
+    }
+
+    @Test
+    void hugeTtlDoesNotOverflowIntoThePast() {
+        QueryKey key = QueryKey.of("forever");
+        backend.put(key, entry("alice"), Duration.ofSeconds(Long.MAX_VALUE)).join();
+        backend.put(QueryKey.of("long"), entry("bob"), Duration.ofMillis(Long.MAX_VALUE)).join();
+
+        clock.advance(Duration.ofDays(365 * 100));
+
+        assertThat(backend.get(key).join()).isPresent();
+        assertThat(backend.get(QueryKey.of("long")).join()).isPresent();
+    }
+
+    @Test
+    void eachEntryHasItsOwnTtl() {
+        backend.put(QueryKey.of("short"), entry("a"), Duration.ofSeconds(1)).join();
+        backend.put(QueryKey.of("long"), entry("b"), Duration.ofSeconds(100)).join();
+
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(backend.get(QueryKey.of("short")).join()).isEmpty();
+        assertThat(backend.get(QueryKey.of("long")).join()).contains(entry("b"));
+    }
+
+    @Test
+    void deleteRemovesOnlyThatKey() {
+        putAll(QueryKey.of("user"), QueryKey.of("user", 1), QueryKey.of("user", 1, "posts"));
+
+        backend.delete(QueryKey.of("user", 1)).join();
+
+        assertThat(backend.get(QueryKey.of("user", 1)).join()).isEmpty();
+        assertThat(backend.get(QueryKey.of("user")).join()).isPresent();
+        assertThat(backend.get(QueryKey.of("user", 1, "posts")).join()).isPresent();
+        assertThat(backend.size()).isEqualTo(2);
+    }
+
+    @Test
+    void deleteOfAnUnknownKeyDoesNothing() {
+        putAll(QueryKey.of("user", 1));
+
+        backend.delete(QueryKey.of("user", 2)).join();
+
+        assertThat(backend.size()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteByPrefixRemovesThePrefixAndWhatIsBelowItButNotSimilarNames() {
+        putAll(QueryKey.of("user"), QueryKey.of("user", 1), QueryKey.of("user", 1, "posts"),
+                QueryKey.of("users"), QueryKey.of("users", 1), QueryKey.of("use"), QueryKey.of("user\",1"),
+                QueryKey.of((Object) List.of("user")), QueryKey.of("other", "user"));
+
+        backend.deleteByPrefix(QueryKey.of("user")).join();
+
+        assertAbsent(QueryKey.of("user"), QueryKey.of("user", 1), QueryKey.of("user", 1, "posts"));
+        assertPresent(QueryKey.of("users"), QueryKey.of("users", 1), QueryKey.of("use"), QueryKey.of("user\",1"),
+                QueryKey.of((Object) List.of("user")), QueryKey.of("other", "user"));
+        assertThat(backend.size()).isEqualTo(6);
+    }
+
+    @Test
+    void deleteByPrefixRespectsWholeNumberParts() {
+        putAll(QueryKey.of("user", 1), QueryKey.of("user", 1, "posts"), QueryKey.of("user", 10),
+                QueryKey.of("user", 1.5), QueryKey.of("user", "1"), QueryKey.of("user", 2));
+
+        backend.deleteByPrefix(QueryKey.of("user", 1)).join();
+
+        assertAbsent(QueryKey.of("user", 1), QueryKey.of("user", 1, "posts"));
+        assertPresent(QueryKey.of("user", 10), QueryKey.of("user", 1.5), QueryKey.of("user", "1"),
+                QueryKey.of("user", 2));
+    }
+
+    @Test
+    void deleteByEmptyPrefixRemovesEverything() {
+        putAll(QueryKey.of("user"), QueryKey.of("user", 1), QueryKey.of("users"), QueryKey.of(1),
+                QueryKey.of(List.of(1, 2)), QueryKey.of(true));
+
+        backend.deleteByPrefix(QueryKey.of()).join();
+
+        assertThat(backend.size()).isZero();
+        assertAbsent(QueryKey.of("user"), QueryKey.of("users"), QueryKey.of(1));
+    }
+
+    @Test
+    void everyOperationCompletesAtOnce() {
+        QueryKey key = QueryKey.of("k");
+        List<CompletableFuture<?>> futures = List.of(
+                backend.put(key, entry("v"), TTL),
+                backend.get(key),
+                backend.deleteByPrefix(QueryKey.of("x")),
+                backend.delete(key));
+
+        assertThat(futures).allSatisfy(future -> assertThat(future).isCompleted());
+    }
+
+    @Test
+    void entriesAreSharedBetweenClientsOfTheSameBackendAndSurviveClose() {
+        backend.put(QueryKey.of("k"), entry("v"), TTL).join();
+
+        backend.close();
+
+        Optional<StorageEntry> read = backend.get(QueryKey.of("k")).join();
+        assertThat(read).contains(entry("v"));
+        assertThat(backend.name()).isEqualTo("memory");
+    }
+
+    @Test
+    void nullEntryOrClockIsRejected() {
+        assertThatThrownBy(() -> backend.put(QueryKey.of("k"), null, TTL))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("entry");
+        assertThatThrownBy(() -> new InMemoryStorageBackend(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("clock");
+    }
+
+    private void putAll(QueryKey... keys) {
+        for (QueryKey key : keys) {
+            backend.put(key, entry(key.canonical()), TTL).join();
+        }
+        assertThat(backend.size()).isEqualTo(keys.length);
+    }
+
+    private void assertPresent(QueryKey... keys) {
+        for (QueryKey key : keys) {
+            assertThat(backend.get(key).join()).as("entry of %s", key).contains(entry(key.canonical()));
+        }
+    }
+
+    private void assertAbsent(QueryKey... keys) {
+        for (QueryKey key : keys) {
+            assertThat(backend.get(key).join()).as("entry of %s", key).isEmpty();
+        }
+    }
+
+    private static StorageEntry entry(String value) {
+        return new StorageEntry(bytes(value), DATA_UPDATED_AT);
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}
