@@ -12,6 +12,7 @@ final class CanonicalKeyParser {
 
     private final String text;
     private int pos;
+    private int depth;
 
     CanonicalKeyParser(String text) {
         this.text = text;
@@ -50,12 +51,20 @@ final class CanonicalKeyParser {
         };
     }
 
+    private void enter() {
+        if (++depth > QueryKey.MAX_DEPTH + 1) {
+            throw error("lists and maps nest deeper than " + QueryKey.MAX_DEPTH + " levels");
+        }
+    }
+
     private List<Object> parseList() {
+        enter();
         pos++;
         List<Object> list = new ArrayList<>();
         skipSpace();
         if (peek() == ']') {
             pos++;
+            depth--;
             return list;
         }
         while (true) {
@@ -63,6 +72,7 @@ final class CanonicalKeyParser {
             skipSpace();
             char c = next();
             if (c == ']') {
+                depth--;
                 return list;
             }
             if (c != ',') {
@@ -72,11 +82,13 @@ final class CanonicalKeyParser {
     }
 
     private Map<String, Object> parseMap() {
+        enter();
         pos++;
         Map<String, Object> map = new LinkedHashMap<>();
         skipSpace();
         if (peek() == '}') {
             pos++;
+            depth--;
             return map;
         }
         while (true) {
@@ -93,6 +105,7 @@ final class CanonicalKeyParser {
             skipSpace();
             char c = next();
             if (c == '}') {
+                depth--;
                 return map;
             }
             if (c != ',') {
@@ -125,11 +138,15 @@ final class CanonicalKeyParser {
                     if (pos + 4 > text.length()) {
                         throw error("truncated \\u escape");
                     }
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int digit = Character.digit(text.charAt(pos + i), 16);
+                        if (digit < 0) {
+                            throw error("bad \\u escape");
+                        }
+                        code = code * 16 + digit;
                     }
+                    sb.append((char) code);
                     pos += 4;
                 }
                 default -> throw error("bad escape '\\" + e + "'");

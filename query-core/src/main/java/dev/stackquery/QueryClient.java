@@ -175,7 +175,7 @@ public interface QueryClient extends AutoCloseable {
 
         /** Scheduler backed by an executor the caller owns. */
         public Builder scheduler(ScheduledExecutorService scheduler) {
-            return scheduler(QueryScheduler.of(scheduler));
+            return scheduler(QueryScheduler.of(Objects.requireNonNull(scheduler, "scheduler")));
         }
 
         /** Most queries L1 holds (default 10 000); beyond it the least recently read inactive ones go. */

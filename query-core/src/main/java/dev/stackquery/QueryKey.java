@@ -38,6 +38,9 @@ public final class QueryKey {
 
     private static final QueryKey EMPTY = new QueryKey(new Object[0]);
 
+    /** Deepest nesting of lists and maps a key may have; deeper input is rejected rather than overflowing. */
+    static final int MAX_DEPTH = 32;
+
     private final Object[] parts;
     private final int hash;
     private volatile @Nullable String canonical;
@@ -60,13 +63,16 @@ public final class QueryKey {
         }
         Object[] normalized = new Object[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            normalized[i] = normalize(parts[i], "part " + i);
+            normalized[i] = normalize(parts[i], "part " + i, 1);
         }
         return new QueryKey(normalized);
     }
 
-    /** Makes a key of the parts of the list; see {@link #of(Object...)}. */
-    public static QueryKey of(List<?> parts) {
+    /**
+     * Makes a key whose parts are the elements of {@code parts}; see {@link #of(Object...)}. (By contrast,
+     * {@code of(list)} makes a key of one part, the list.)
+     */
+    public static QueryKey ofParts(List<?> parts) {
         Objects.requireNonNull(parts, "parts");
         return of(parts.toArray());
     }
@@ -80,7 +86,7 @@ public final class QueryKey {
     public static QueryKey parse(String canonical) {
         Objects.requireNonNull(canonical, "canonical");
         Object value = new CanonicalKeyParser(canonical).parseTopLevel();
-        return of((List<?>) value);
+        return ofParts((List<?>) value);
     }
 
     /** Number of parts. */
@@ -171,7 +177,7 @@ public final class QueryKey {
         return canonical();
     }
 
-    private static Object normalize(@Nullable Object part, String where) {
+    private static Object normalize(@Nullable Object part, String where, int depth) {
         if (part == null) {
             throw new NullPointerException("query key " + where + " is null");
         }
@@ -201,11 +207,15 @@ public final class QueryKey {
         if (part instanceof UUID uuid) {
             return uuid.toString();
         }
+        if ((part instanceof List<?> || part instanceof Map<?, ?>) && depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("query key " + where + " nests lists and maps deeper than "
+                    + MAX_DEPTH + " levels");
+        }
         if (part instanceof List<?> list) {
             List<Object> copy = new ArrayList<>(list.size());
             int i = 0;
             for (Object element : list) {
-                copy.add(normalize(element, where + "[" + i++ + "]"));
+                copy.add(normalize(element, where + "[" + i++ + "]", depth + 1));
             }
             return Collections.unmodifiableList(copy);
         }
@@ -222,7 +232,10 @@ public final class QueryKey {
                     throw new IllegalArgumentException("query key " + where + " is a map with a key of type "
                             + (k == null ? "null" : k.getClass().getName()) + ": map keys must be String or enum");
                 }
-                copy.put(name, normalize(entry.getValue(), where + "." + name));
+                if (copy.put(name, normalize(entry.getValue(), where + "." + name, depth + 1)) != null) {
+                    throw new IllegalArgumentException("query key " + where + " is a map with two keys named '"
+                            + name + "' (an enum and a String?)");
+                }
             }
             return Collections.unmodifiableSortedMap(copy);
         }
@@ -272,6 +285,17 @@ public final class QueryKey {
         }
     }
 
+    private static boolean isLoneSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        if (Character.isLowSurrogate(c)) {
+            return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
+        }
+        return false;
+    }
+
     private static void writeString(String s, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -283,7 +307,8 @@ public final class QueryKey {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || isLoneSurrogate(s, i)) {
+                        // A lone surrogate has no UTF-8 form: escaped, it stays distinct in every L2.
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

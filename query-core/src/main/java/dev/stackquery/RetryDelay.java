@@ -29,14 +29,14 @@ public interface RetryDelay {
         if (base.isNegative() || max.isNegative()) {
             throw new IllegalArgumentException("retry delays must not be negative: base=" + base + ", max=" + max);
         }
-        long baseMillis = base.toMillis();
-        long maxMillis = max.toMillis();
+        long baseMillis = Durations.toMillisSaturated(base);
+        long maxMillis = Durations.toMillisSaturated(max);
         return (failureCount, error) -> {
-            long ceiling = baseMillis;
-            for (int i = 1; i < failureCount && ceiling < maxMillis; i++) {
-                ceiling *= 2;
+            long ceiling = Math.min(baseMillis, maxMillis);
+            // Doubling stops at max (or when there is nothing to double), so it can neither overflow nor spin.
+            for (int i = 1; i < failureCount && ceiling > 0 && ceiling < maxMillis; i++) {
+                ceiling = ceiling > maxMillis / 2 ? maxMillis : ceiling * 2;
             }
-            ceiling = Math.min(ceiling, maxMillis);
             long half = ceiling / 2;
             return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(ceiling - half + 1));
         };

@@ -58,6 +58,11 @@ public record StorageEntry(byte[] value, Instant dataUpdatedAt) {
             throw new CorruptStorageEntryException("unsupported StackQuery storage entry version '" + version
                     + "'");
         }
+        for (int i = space + 1; i < newline; i++) {
+            if ((bytes[i] < '0' || bytes[i] > '9') && !(i == space + 1 && bytes[i] == '-')) {
+                throw new CorruptStorageEntryException("malformed dataUpdatedAt in StackQuery storage entry");
+            }
+        }
         long millis;
         try {
             millis = Long.parseLong(new String(bytes, space + 1, newline - space - 1, StandardCharsets.US_ASCII));

@@ -57,7 +57,7 @@ class QueryKeyTest {
 
             assertThat(key.hashCode()).isEqualTo(first);
             assertThat(QueryKey.parse(key.canonical()).hashCode()).isEqualTo(first);
-            assertThat(QueryKey.of(key.parts()).hashCode()).isEqualTo(first);
+            assertThat(QueryKey.ofParts(key.parts()).hashCode()).isEqualTo(first);
         }
 
         @Test
@@ -86,13 +86,14 @@ class QueryKeyTest {
         }
 
         @Test
-        void ofListTakesTheListElementsAsParts() {
-            assertThat(QueryKey.of(List.of("user", 1))).isEqualTo(QueryKey.of("user", 1));
+        void ofPartsTakesTheListElementsAsPartsWhileOfTakesAListAsOnePart() {
+            assertThat(QueryKey.ofParts(List.of("user", 1))).isEqualTo(QueryKey.of("user", 1));
+            assertThat(QueryKey.of(List.of("user", 1)).size()).isEqualTo(1);
         }
 
         @Test
         void emptyKeysAreEqual() {
-            assertThat(QueryKey.of()).isEqualTo(QueryKey.of(List.of()));
+            assertThat(QueryKey.of()).isEqualTo(QueryKey.ofParts(List.of()));
             assertThat(QueryKey.of().size()).isZero();
             assertThat(QueryKey.of().parts()).isEmpty();
         }
@@ -250,7 +251,7 @@ class QueryKeyTest {
             assertThatThrownBy(() -> QueryKey.of("user", null))
                     .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("part 1");
-            assertThatThrownBy(() -> QueryKey.of(Arrays.asList("a", "b", null)))
+            assertThatThrownBy(() -> QueryKey.ofParts(Arrays.asList("a", "b", null)))
                     .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("part 2");
         }
@@ -414,7 +415,7 @@ class QueryKeyTest {
             assertThat(QueryKey.of().canonicalChildPrefix()).isEqualTo("[");
             assertThat(QueryKey.of("user").canonicalChildPrefix()).isEqualTo("[\"user\",");
             assertThat(QueryKey.of("user", 1).canonicalChildPrefix()).isEqualTo("[\"user\",1,");
-            assertThat(QueryKey.of(List.of(1, 2)).canonicalChildPrefix()).isEqualTo("[1,2,");
+            assertThat(QueryKey.ofParts(List.of(1, 2)).canonicalChildPrefix()).isEqualTo("[1,2,");
             assertThat(QueryKey.of((Object) List.of(1, 2)).canonicalChildPrefix()).isEqualTo("[[1,2],");
         }
 

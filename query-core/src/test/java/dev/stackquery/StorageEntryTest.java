@@ -139,10 +139,12 @@ class StorageEntryTest {
     }
 
     @Test
-    void badMillisKeepTheParsingErrorAsCause() {
-        assertThatThrownBy(() -> StorageEntry.fromBytes("SQ1 abc\n{}".getBytes(StandardCharsets.US_ASCII)))
-                .isInstanceOf(CorruptStorageEntryException.class)
-                .hasCauseInstanceOf(NumberFormatException.class);
+    void badMillisAreCorrupt() {
+        for (String header : new String[] {"SQ1 abc\n", "SQ1 +5\n", "SQ1 99999999999999999999\n", "SQ1 \n"}) {
+            assertThatThrownBy(() -> StorageEntry.fromBytes((header + "{}").getBytes(StandardCharsets.US_ASCII)))
+                    .as(header).isInstanceOf(CorruptStorageEntryException.class)
+                    .hasMessageContaining("dataUpdatedAt");
+        }
     }
 
     @Test
