@@ -27,9 +27,12 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
     private final @Nullable Long refetchIntervalMillis;
     private volatile boolean enabled;
 
-    // Guarded by the monitor of `attached` (or of this observer while it is null).
-    private @Nullable Query<T> attached;
+    // Written under both monitors, so holding either is enough to read it; volatile for lock-free reads.
+    private volatile @Nullable Query<T> attached;
+    // Guarded by the monitor of `attached`.
     private final List<Consumer<QueryResult<R>>> listeners = new ArrayList<>(2);
+    // The select memo has its own lock: a detached observer computes results under whichever query it peeks at.
+    private final Object selectLock = new Object();
     private @Nullable T lastInput;
     private @Nullable R lastSelected;
 
@@ -228,13 +231,13 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
 
     /** Runs {@code select} once per distinct input, so listeners of one change share one transformation. */
     private R selectMemoized(T raw) {
-        synchronized (listeners) {
+        synchronized (selectLock) {
             if (raw == lastInput && lastSelected != null) {
                 return lastSelected;
             }
         }
         R selected = Objects.requireNonNull(select.apply(raw), "select returned null for query " + options.key());
-        synchronized (listeners) {
+        synchronized (selectLock) {
             lastInput = raw;
             lastSelected = selected;
         }

@@ -42,9 +42,7 @@ final class Query<T> {
 
     /** Keeps what later refetches and L2 reads need from the options of the latest caller. */
     void remember(QueryOptions<T> newOptions, long resolvedGcMillis) {
-        if (newOptions.functionOrNull() != null || newOptions.asyncFunctionOrNull() != null) {
-            options = newOptions;
-        }
+        options = newOptions;
         TypeRef<T> declared = newOptions.typeOrNull();
         if (declared != null) {
             type = declared;

@@ -3,8 +3,6 @@ package dev.stackquery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -20,6 +18,7 @@ final class FakeTime implements QueryScheduler {
 
     private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> a.due != b.due
             ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
+    private final MutableClock clock;
     private long now;
     private long seq;
 
@@ -29,6 +28,7 @@ final class FakeTime implements QueryScheduler {
 
     FakeTime(long startMillis) {
         this.now = startMillis;
+        this.clock = new MutableClock(Instant.ofEpochMilli(startMillis));
     }
 
     synchronized long millis() {
@@ -36,27 +36,7 @@ final class FakeTime implements QueryScheduler {
     }
 
     Clock clock() {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public long millis() {
-                return FakeTime.this.millis();
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(millis());
-            }
-        };
+        return clock;
     }
 
     @Override
@@ -87,10 +67,12 @@ final class FakeTime implements QueryScheduler {
                 next = tasks.peek();
                 if (next == null || next.due > target) {
                     now = target;
+                    clock.set(now);
                     return;
                 }
                 tasks.poll();
                 now = Math.max(now, next.due);
+                clock.set(now);
             }
             next.action.run();
         }

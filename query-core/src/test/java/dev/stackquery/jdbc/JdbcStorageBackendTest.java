@@ -10,11 +10,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,11 +20,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import dev.stackquery.CorruptStorageEntryException;
+import dev.stackquery.MutableClock;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryOptions;
@@ -47,23 +44,7 @@ class JdbcStorageBackendTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong now = new AtomicLong(Instant.parse("2026-03-01T10:00:00Z").toEpochMilli());
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    };
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
 
     private Path file() {
         return dir.resolve("cache.db");
@@ -160,9 +141,9 @@ class JdbcStorageBackendTest {
         try (JdbcStorageBackend backend = sqlite()) {
             QueryKey key = QueryKey.of("ttl");
             backend.put(key, entry("v", 1), Duration.ofSeconds(30)).join();
-            now.addAndGet(29_999);
+            clock.advance(Duration.ofMillis(29_999));
             assertThat(backend.get(key).join()).isPresent();
-            now.addAndGet(1);
+            clock.advance(Duration.ofMillis(1));
             assertThat(backend.get(key).join()).isEmpty();
             assertThat(backend.purgeExpired()).isEqualTo(1);
             assertThat(rowCount()).isZero();
