@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
 final class DefaultQueryClient implements QueryClient {
 
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
+    /** Resolution of the recency that size eviction orders by. */
+    private static final long ACCESS_GRANULARITY_MILLIS = 16;
 
     /** What a caller accepts, from most to least patient. */
     private enum Mode {
@@ -52,6 +54,7 @@ final class DefaultQueryClient implements QueryClient {
     final CacheEvents events = new CacheEvents();
     final @Nullable StorageLayer storage;
     private final QueryDefaults defaults;
+    private final long defaultStaleMillis;
     private final QueryCache cache;
     private final GcScheduler gc;
     private final List<ExecutorService> owned = new ArrayList<>();
@@ -60,6 +63,7 @@ final class DefaultQueryClient implements QueryClient {
     DefaultQueryClient(QueryClient.Builder builder) {
         this.clock = builder.clock != null ? builder.clock : Clock.systemUTC();
         this.defaults = builder.defaults;
+        this.defaultStaleMillis = Durations.toMillisSaturated(defaults.staleTime());
         if (builder.scheduler != null) {
             this.scheduler = builder.scheduler;
         } else {
@@ -96,7 +100,10 @@ final class DefaultQueryClient implements QueryClient {
             T data = state.data();
             long now = clock.millis();
             if (data != null && !state.isStaleAt(now, staleMillis(options))) {
-                query.lastAccess = now;
+                if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
+                    // Writing on every hit would make hot keys bounce their cache line between cores.
+                    query.lastAccess = now;
+                }
                 if (events.hasListeners()) {
                     events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
                 }
@@ -184,9 +191,7 @@ final class DefaultQueryClient implements QueryClient {
         InFlightFetch<T> fetch = new InFlightFetch<>(this, query, options, probeStorage, now, before.status());
         query.inFlight = fetch;
         // A new fetch starts with a clean failure count, as in TanStack Query.
-        setState(query, new QueryState<>(before.data(), before.dataUpdatedAt(), before.error(),
-                before.errorUpdatedAt(), 0, null, before.hasData() ? before.status() : QueryStatus.PENDING,
-                FetchStatus.FETCHING, before.invalidated()));
+        setState(query, before.fetching(true));
         return fetch;
     }
 
@@ -223,10 +228,11 @@ final class DefaultQueryClient implements QueryClient {
                         query.type = type;
                     }
                     QueryState<T> state = query.state;
-                    if (state.hasData() && !hit.dataUpdatedAt().isAfter(state.dataUpdatedAt())) {
+                    long updated = hit.dataUpdatedAt().toEpochMilli();
+                    if (state.hasData() && updated <= state.dataUpdatedAtMillis()) {
                         return Optional.of(state.data());
                     }
-                    if (hit.dataUpdatedAt().toEpochMilli() > query.invalidatedAt) {
+                    if (updated > query.invalidatedAt()) {
                         setState(query, QueryState.success(hit.value(), hit.dataUpdatedAt())
                                 .withFetchStatus(state.fetchStatus()));
                         touchGc(query);
@@ -317,7 +323,7 @@ final class DefaultQueryClient implements QueryClient {
 
     private <T> void invalidate(Query<T> query, long now) {
         synchronized (query) {
-            query.invalidatedAt = now;
+            query.invalidatedAt(now);
             setState(query, query.state.withInvalidated());
         }
     }
@@ -338,7 +344,7 @@ final class DefaultQueryClient implements QueryClient {
 
     private @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
         synchronized (query) {
-            var observers = query.observers;
+            var observers = query.observers();
             if (observers == null || observers.stream().noneMatch(DefaultQueryObserver::wantsRefetchOnInvalidate)) {
                 return null;
             }
@@ -425,7 +431,7 @@ final class DefaultQueryClient implements QueryClient {
     private <T> void empty(Query<T> query) {
         synchronized (query) {
             if (!query.removed) {
-                query.invalidatedAt = clock.millis();
+                query.invalidatedAt(clock.millis());
                 setState(query, QueryState.idle());
             }
         }
@@ -462,7 +468,7 @@ final class DefaultQueryClient implements QueryClient {
             T initial = options == null ? null : options.initialDataOrNull();
             long now = clock.millis();
             setState(query, initial == null ? QueryState.idle() : QueryState.success(initial, Instant.ofEpochMilli(now)));
-            query.invalidatedAt = now;
+            query.invalidatedAt(now);
             touchGc(query);
         }
     }
@@ -582,39 +588,35 @@ final class DefaultQueryClient implements QueryClient {
      */
     void updatePolling(Query<?> query) {
         long shortest = -1;
-        if (query.observers != null) {
-            for (DefaultQueryObserver<?, ?> observer : query.observers) {
+        var observers = query.observers();
+        if (observers != null) {
+            for (DefaultQueryObserver<?, ?> observer : observers) {
                 Long millis = observer.pollMillis();
                 if (millis != null && (shortest < 0 || millis < shortest)) {
                     shortest = millis;
                 }
             }
         }
-        if (shortest == query.pollMillis) {
+        if (shortest == query.pollMillis()) {
             return;
         }
         cancelPolling(query);
         if (shortest >= 0) {
             long interval = shortest;
-            query.pollMillis = interval;
-            query.pollTimer = scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval));
+            query.polling(scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval)), interval);
         }
     }
 
     private void cancelPolling(Query<?> query) {
-        if (query.pollTimer != null) {
-            query.pollTimer.cancel();
-            query.pollTimer = null;
-        }
-        query.pollMillis = -1;
+        query.polling(null, -1);
     }
 
     private void poll(Query<?> query, long interval) {
         synchronized (query) {
-            if (closed || query.removed || query.pollMillis != interval) {
+            if (closed || query.removed || query.pollMillis() != interval) {
                 return;
             }
-            query.pollTimer = scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval));
+            query.polling(scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval)), interval);
         }
         refetch(query);
     }
@@ -669,7 +671,8 @@ final class DefaultQueryClient implements QueryClient {
     // ---- shared with InFlightFetch
 
     long staleMillis(QueryOptions<?> options) {
-        return Durations.toMillisSaturated(options.staleTime != null ? options.staleTime : defaults.staleTime());
+        long explicit = options.staleMillis;
+        return explicit >= 0 ? explicit : defaultStaleMillis;
     }
 
     long gcMillis(QueryOptions<?> options) {
@@ -698,7 +701,7 @@ final class DefaultQueryClient implements QueryClient {
         if (events.hasListeners()) {
             events.fire(new QueryCacheEvent.Updated(query.key, state));
         }
-        var observers = query.observers;
+        var observers = query.observers();
         if (observers != null) {
             for (DefaultQueryObserver<T, ?> observer : List.copyOf(observers)) {
                 observer.stateChanged(state);

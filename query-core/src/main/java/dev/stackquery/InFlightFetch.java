@@ -77,12 +77,10 @@ final class InFlightFetch<T> {
             QueryState<T> now = query.state;
             long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
             // An entry older than an invalidation may be one whose delete has not landed yet: ignore it.
-            if (hit != null && updated > query.invalidatedAt
-                    && (now.dataUpdatedAt() == null || updated > now.dataUpdatedAt().toEpochMilli())) {
-                fresh = !QueryState.success(hit.value(), hit.dataUpdatedAt())
-                        .isStaleAt(client.clock.millis(), client.staleMillis(options));
+            if (hit != null && updated > query.invalidatedAt() && updated > now.dataUpdatedAtMillis()) {
+                QueryState<T> loaded = QueryState.success(hit.value(), updated);
+                fresh = !loaded.isStaleAt(client.clock.millis(), client.staleMillis(options));
                 lookup = fresh ? LookupResult.HIT : LookupResult.STALE;
-                QueryState<T> loaded = QueryState.success(hit.value(), hit.dataUpdatedAt());
                 if (fresh) {
                     done = true;
                     query.inFlight = null;
@@ -175,7 +173,7 @@ final class InFlightFetch<T> {
             retryable = false;
         }
         Duration retryIn = null;
-        Instant now = Instant.ofEpochMilli(client.clock.millis());
+        long now = client.clock.millis();
         synchronized (query) {
             if (done || attempt != current) {
                 return; // a late result of an attempt that timed out or was cancelled
@@ -205,7 +203,7 @@ final class InFlightFetch<T> {
                 }
             }
         }
-        Duration took = Duration.ofMillis(Math.max(0, now.toEpochMilli() - startedAt));
+        Duration took = Duration.ofMillis(Math.max(0, now - startedAt));
         if (failure == null) {
             client.events.fire(new QueryCacheEvent.FetchSucceeded(query.key, attempts, took));
             // The L2 write is queued before callers resume, so a caller that closes the client right after its
@@ -216,7 +214,7 @@ final class InFlightFetch<T> {
                 synchronized (query) {
                     type = query.type;
                 }
-                storage.write(query.key, value, type, now);
+                storage.write(query.key, value, type, Instant.ofEpochMilli(now));
             }
             result.complete(value);
             firstData.complete(value);
@@ -267,11 +265,7 @@ final class InFlightFetch<T> {
                 retryTimer.cancel();
             }
             if (revertState) {
-                QueryState<T> s = query.state;
-                QueryStatus status = s.hasData() ? (s.status() == QueryStatus.PENDING ? QueryStatus.SUCCESS
-                        : s.status()) : statusBefore;
-                client.setState(query, new QueryState<>(s.data(), s.dataUpdatedAt(), s.error(), s.errorUpdatedAt(),
-                        s.failureCount(), s.failureReason(), status, FetchStatus.IDLE, s.invalidated()));
+                client.setState(query, query.state.cancelled(statusBefore));
                 client.touchGc(query);
             }
         }

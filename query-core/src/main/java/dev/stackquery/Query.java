@@ -29,10 +29,15 @@ final class Query<T> {
     @Nullable QueryOptions<T> options;
     @Nullable TypeRef<T> type;
     long gcMillis = -1;
-    long invalidatedAt = Long.MIN_VALUE;
-    @Nullable List<DefaultQueryObserver<T, ?>> observers;
-    QueryScheduler.@Nullable Cancellable pollTimer;
-    long pollMillis = -1;
+    /** What few queries need (observers, polling, invalidation time), kept apart so most entries stay small. */
+    private @Nullable Extras<T> extras;
+
+    private static final class Extras<T> {
+        @Nullable List<DefaultQueryObserver<T, ?>> observers;
+        QueryScheduler.@Nullable Cancellable pollTimer;
+        long pollMillis = -1;
+        long invalidatedAt = Long.MIN_VALUE;
+    }
 
     Query(QueryKey key, QueryState<T> initial, long now) {
         this.key = key;
@@ -51,25 +56,67 @@ final class Query<T> {
         gcMillis = Math.max(gcMillis, resolvedGcMillis);
     }
 
-    /** Number of attached observers; the caller holds the monitor. */
+    // The accessors below are called with the monitor held.
+
+    private Extras<T> extras() {
+        if (extras == null) {
+            extras = new Extras<>();
+        }
+        return extras;
+    }
+
+    /** When the data was last invalidated (or reset/removed), epoch millis; {@code Long.MIN_VALUE} if never. */
+    long invalidatedAt() {
+        return extras == null ? Long.MIN_VALUE : extras.invalidatedAt;
+    }
+
+    void invalidatedAt(long millis) {
+        extras().invalidatedAt = millis;
+    }
+
+    /** The attached observers, or null when there are none. */
+    @Nullable List<DefaultQueryObserver<T, ?>> observers() {
+        return extras == null ? null : extras.observers;
+    }
+
     int observerCount() {
+        List<DefaultQueryObserver<T, ?>> observers = observers();
         return observers == null ? 0 : observers.size();
     }
 
     void addObserver(DefaultQueryObserver<T, ?> observer) {
-        if (observers == null) {
-            observers = new ArrayList<>(2);
+        Extras<T> e = extras();
+        if (e.observers == null) {
+            e.observers = new ArrayList<>(2);
         }
-        observers.add(observer);
+        e.observers.add(observer);
     }
 
     void removeObserver(DefaultQueryObserver<T, ?> observer) {
+        List<DefaultQueryObserver<T, ?>> observers = observers();
         if (observers != null) {
             observers.remove(observer);
             if (observers.isEmpty()) {
-                observers = null;
+                extras.observers = null;
             }
         }
+    }
+
+    long pollMillis() {
+        return extras == null ? -1 : extras.pollMillis;
+    }
+
+    /** Replaces the polling timer (cancelling the old one); {@code timer} null and -1 stop polling. */
+    void polling(QueryScheduler.@Nullable Cancellable timer, long millis) {
+        if (extras == null && timer == null) {
+            return;
+        }
+        Extras<T> e = extras();
+        if (e.pollTimer != null && e.pollTimer != timer) {
+            e.pollTimer.cancel();
+        }
+        e.pollTimer = timer;
+        e.pollMillis = millis;
     }
 
     synchronized QuerySnapshot snapshot() {

@@ -28,6 +28,8 @@ public final class QueryOptions<T> {
     private final @Nullable QueryFunction<T> function;
     private final @Nullable AsyncQueryFunction<T> asyncFunction;
     final @Nullable Duration staleTime;
+    /** {@link #staleTime} in ms for the hit path, or -1 when unset. */
+    final long staleMillis;
     final @Nullable Duration gcTime;
     final @Nullable Integer retry;
     final @Nullable RetryDelay retryDelay;
@@ -47,6 +49,7 @@ public final class QueryOptions<T> {
         this.function = b.function;
         this.asyncFunction = b.asyncFunction;
         this.staleTime = b.staleTime;
+        this.staleMillis = b.staleTime == null ? -1 : Durations.toMillisSaturated(b.staleTime);
         this.gcTime = b.gcTime;
         this.retry = b.retry;
         this.retryDelay = b.retryDelay;

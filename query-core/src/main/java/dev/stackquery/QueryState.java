@@ -7,51 +7,127 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable picture of one query at one moment.
+ * An immutable picture of one query at one moment. Values compare equal when all their components are equal.
  *
- * @param data latest successful data, kept through later failures; null when there is none
- * @param dataUpdatedAt when {@code data} was fetched or set; null when there is no data
- * @param error error of the last failed fetch, cleared by the next success; null when none
- * @param errorUpdatedAt when {@code error} happened; null when none
- * @param failureCount failed attempts of the current or last fetch, reset by a success
- * @param failureReason last failed attempt's error, reset by a success; null when none
- * @param status what the query knows about its data
- * @param fetchStatus whether its function is running
- * @param invalidated whether the data was invalidated; invalidated data is stale for every caller
+ * <p>(A class rather than a record so that it keeps its times as epoch milliseconds: one object per state instead of
+ * three, on the path every cache hit takes.)
+ *
  * @param <T> type of the data
  */
-public record QueryState<T>(
-        @Nullable T data,
-        @Nullable Instant dataUpdatedAt,
-        @Nullable Throwable error,
-        @Nullable Instant errorUpdatedAt,
-        int failureCount,
-        @Nullable Throwable failureReason,
-        QueryStatus status,
-        FetchStatus fetchStatus,
-        boolean invalidated) {
+public final class QueryState<T> {
 
-    /** Checks that the state is coherent: data and its time come together, statuses are present. */
-    public QueryState {
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(fetchStatus, "fetchStatus");
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final @Nullable T data;
+    private final long dataUpdatedAt;
+    private final @Nullable Throwable error;
+    private final long errorUpdatedAt;
+    private final int failureCount;
+    private final @Nullable Throwable failureReason;
+    private final QueryStatus status;
+    private final FetchStatus fetchStatus;
+    private final boolean invalidated;
+
+    /**
+     * Makes a state; {@code data} and {@code dataUpdatedAt} come together, statuses are required.
+     *
+     * @param data latest successful data, kept through later failures; null when there is none
+     * @param dataUpdatedAt when {@code data} was fetched or set; null when there is no data
+     * @param error error of the last failed fetch, cleared by the next success; null when none
+     * @param errorUpdatedAt when {@code error} happened; null when none
+     * @param failureCount failed attempts of the current or last fetch, reset by a success
+     * @param failureReason last failed attempt's error, reset by a success; null when none
+     * @param status what the query knows about its data
+     * @param fetchStatus whether its function is running
+     * @param invalidated whether the data was invalidated; invalidated data is stale for every caller
+     */
+    public QueryState(@Nullable T data, @Nullable Instant dataUpdatedAt, @Nullable Throwable error,
+            @Nullable Instant errorUpdatedAt, int failureCount, @Nullable Throwable failureReason, QueryStatus status,
+            FetchStatus fetchStatus, boolean invalidated) {
+        this(data, dataUpdatedAt == null ? NONE : dataUpdatedAt.toEpochMilli(), error,
+                errorUpdatedAt == null ? NONE : errorUpdatedAt.toEpochMilli(), failureCount, failureReason, status,
+                fetchStatus, invalidated);
         if ((data == null) != (dataUpdatedAt == null)) {
             throw new IllegalArgumentException("data and dataUpdatedAt must both be present or both absent");
         }
+    }
+
+    private QueryState(@Nullable T data, long dataUpdatedAt, @Nullable Throwable error, long errorUpdatedAt,
+            int failureCount, @Nullable Throwable failureReason, QueryStatus status, FetchStatus fetchStatus,
+            boolean invalidated) {
         if (failureCount < 0) {
             throw new IllegalArgumentException("failureCount must not be negative: " + failureCount);
         }
+        this.data = data;
+        this.dataUpdatedAt = data == null ? NONE : dataUpdatedAt;
+        this.error = error;
+        this.errorUpdatedAt = errorUpdatedAt;
+        this.failureCount = failureCount;
+        this.failureReason = failureReason;
+        this.status = Objects.requireNonNull(status, "status");
+        this.fetchStatus = Objects.requireNonNull(fetchStatus, "fetchStatus");
+        this.invalidated = invalidated;
     }
 
     /** The state of a query that has neither data nor a fetch yet. */
     public static <T> QueryState<T> idle() {
-        return new QueryState<>(null, null, null, null, 0, null, QueryStatus.IDLE, FetchStatus.IDLE, false);
+        return new QueryState<>(null, NONE, null, NONE, 0, null, QueryStatus.IDLE, FetchStatus.IDLE, false);
     }
 
     /** The state of a query that has {@code data} fetched or set at {@code updatedAt}. */
     public static <T> QueryState<T> success(T data, Instant updatedAt) {
+        return success(data, updatedAt.toEpochMilli());
+    }
+
+    static <T> QueryState<T> success(T data, long updatedAtMillis) {
         Objects.requireNonNull(data, "data");
-        return new QueryState<>(data, updatedAt, null, null, 0, null, QueryStatus.SUCCESS, FetchStatus.IDLE, false);
+        return new QueryState<>(data, updatedAtMillis, null, NONE, 0, null, QueryStatus.SUCCESS, FetchStatus.IDLE,
+                false);
+    }
+
+    /** Latest successful data, kept through later failures; null when there is none. */
+    public @Nullable T data() {
+        return data;
+    }
+
+    /** When {@link #data()} was fetched or set; null when there is no data. */
+    public @Nullable Instant dataUpdatedAt() {
+        return data == null ? null : Instant.ofEpochMilli(dataUpdatedAt);
+    }
+
+    /** Error of the last failed fetch, cleared by the next success; null when none. */
+    public @Nullable Throwable error() {
+        return error;
+    }
+
+    /** When {@link #error()} happened; null when none. */
+    public @Nullable Instant errorUpdatedAt() {
+        return errorUpdatedAt == NONE ? null : Instant.ofEpochMilli(errorUpdatedAt);
+    }
+
+    /** Failed attempts of the current or last fetch, reset by a success. */
+    public int failureCount() {
+        return failureCount;
+    }
+
+    /** Last failed attempt's error, reset by a success; null when none. */
+    public @Nullable Throwable failureReason() {
+        return failureReason;
+    }
+
+    /** What the query knows about its data. */
+    public QueryStatus status() {
+        return status;
+    }
+
+    /** Whether its function is running. */
+    public FetchStatus fetchStatus() {
+        return fetchStatus;
+    }
+
+    /** Whether the data was invalidated; invalidated data is stale for every caller. */
+    public boolean invalidated() {
+        return invalidated;
     }
 
     /** Whether there is data (of any age). */
@@ -88,14 +164,18 @@ public record QueryState<T>(
     }
 
     boolean isStaleAt(long nowMillis, long staleMillis) {
-        Instant updated = dataUpdatedAt;
-        return updated == null || invalidated
-                || Durations.addSaturated(updated.toEpochMilli(), staleMillis) <= nowMillis;
+        return data == null || invalidated || Durations.addSaturated(dataUpdatedAt, staleMillis) <= nowMillis;
     }
 
-    QueryState<T> fetching() {
-        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason,
-                data == null ? QueryStatus.PENDING : status, FetchStatus.FETCHING, invalidated);
+    /** {@link #dataUpdatedAt()} in epoch milliseconds; {@code Long.MIN_VALUE} without data. */
+    long dataUpdatedAtMillis() {
+        return dataUpdatedAt;
+    }
+
+    QueryState<T> fetching(boolean resetFailures) {
+        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, resetFailures ? 0 : failureCount,
+                resetFailures ? null : failureReason, data == null ? QueryStatus.PENDING : status,
+                FetchStatus.FETCHING, invalidated);
     }
 
     QueryState<T> failedAttempt(int failures, Throwable reason) {
@@ -103,8 +183,8 @@ public record QueryState<T>(
                 invalidated);
     }
 
-    QueryState<T> failed(Throwable cause, Instant at) {
-        return new QueryState<>(data, dataUpdatedAt, cause, at, failureCount, failureReason, QueryStatus.ERROR,
+    QueryState<T> failed(Throwable cause, long atMillis) {
+        return new QueryState<>(data, dataUpdatedAt, cause, atMillis, failureCount, failureReason, QueryStatus.ERROR,
                 FetchStatus.IDLE, invalidated);
     }
 
@@ -116,5 +196,35 @@ public record QueryState<T>(
     QueryState<T> withFetchStatus(FetchStatus newStatus) {
         return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason, status,
                 newStatus, invalidated);
+    }
+
+    /** Back to idle fetching after a cancelled fetch: status as before it, unless data arrived meanwhile. */
+    QueryState<T> cancelled(QueryStatus statusBefore) {
+        QueryStatus restored = data != null ? (status == QueryStatus.PENDING ? QueryStatus.SUCCESS : status)
+                : statusBefore;
+        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason, restored,
+                FetchStatus.IDLE, invalidated);
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other == this || (other instanceof QueryState<?> that && dataUpdatedAt == that.dataUpdatedAt
+                && errorUpdatedAt == that.errorUpdatedAt && failureCount == that.failureCount
+                && invalidated == that.invalidated && status == that.status && fetchStatus == that.fetchStatus
+                && Objects.equals(data, that.data) && Objects.equals(error, that.error)
+                && Objects.equals(failureReason, that.failureReason));
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason, status,
+                fetchStatus, invalidated);
+    }
+
+    @Override
+    public String toString() {
+        return "QueryState[status=" + status + ", fetchStatus=" + fetchStatus + ", data=" + data
+                + ", dataUpdatedAt=" + dataUpdatedAt() + ", error=" + error + ", failureCount=" + failureCount
+                + ", invalidated=" + invalidated + "]";
     }
 }

@@ -1,0 +1,91 @@
+package dev.stackquery.benchmarks;
+
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.stackquery.QueryClient;
+import dev.stackquery.QueryKey;
+import dev.stackquery.QueryOptions;
+
+import org.openjdk.jol.info.GraphLayout;
+
+/**
+ * Benchmark 6 (memory): retained bytes per entry with 100 000 entries of one shared small value, measured by walking
+ * each structure's object graph with JOL and subtracting the same structure empty. The key objects and the value
+ * are the caller's and are excluded, so the figure is what each cache adds per entry. For StackQuery the walk
+ * starts at the client's L1 (its executor and timer threads are not entries).
+ */
+final class MemoryFootprint {
+
+    private static final String VALUE = "value";
+
+    static {
+        // JOL cannot read field offsets of records through Unsafe; without the attach flag it needs this fallback.
+        if (System.getProperty("jol.magicFieldOffset") == null) {
+            System.setProperty("jol.magicFieldOffset", "true");
+        }
+    }
+
+    private MemoryFootprint() {
+    }
+
+    /** Bytes per entry by structure, in a stable order. */
+    static Map<String, Double> measure(int entries) {
+        QueryKey[] keys = Workload.keys(entries);
+        Map<String, Double> perEntry = new LinkedHashMap<>();
+
+        try (QueryClient empty = QueryClient.builder().executor(Runnable::run).build();
+                QueryClient set = QueryClient.builder().maxQueries(entries * 2).executor(Runnable::run).build();
+                QueryClient fetched = QueryClient.builder().maxQueries(entries * 2).executor(Runnable::run).build()) {
+            for (QueryKey key : keys) {
+                set.setQueryData(key, VALUE);
+                fetched.fetchQuery(QueryOptions.<String>builder(key, ctx -> VALUE).staleTime(Duration.ofDays(1))
+                        .build()).join();
+            }
+            long base = size(l1(empty), keys);
+            perEntry.put("stackquery (setQueryData)", (size(l1(set), keys) - base) / (double) entries);
+            perEntry.put("stackquery (fetchQuery)", (size(l1(fetched), keys) - base) / (double) entries);
+        }
+
+        Cache<QueryKey, String> caffeineEmpty = Caffeine.newBuilder().maximumSize(entries * 2L).build();
+        Cache<QueryKey, String> caffeine = Caffeine.newBuilder().maximumSize(entries * 2L).build();
+        for (QueryKey key : keys) {
+            caffeine.put(key, VALUE);
+        }
+        caffeine.cleanUp();
+        perEntry.put("caffeine (maximumSize)", (size(caffeine, keys) - size(caffeineEmpty, keys)) / (double) entries);
+
+        ConcurrentHashMap<QueryKey, String> mapEmpty = new ConcurrentHashMap<>();
+        ConcurrentHashMap<QueryKey, String> map = new ConcurrentHashMap<>();
+        for (QueryKey key : keys) {
+            map.put(key, VALUE);
+        }
+        perEntry.put("ConcurrentHashMap", (size(map, keys) - size(mapEmpty, keys)) / (double) entries);
+        return perEntry;
+    }
+
+    /** Size of the graph of {@code root}, less the keys and the value, which the caller owns. */
+    private static long size(Object root, QueryKey[] keys) {
+        return GraphLayout.parseInstance(root, keys, VALUE).totalSize()
+                - GraphLayout.parseInstance(keys, VALUE).totalSize();
+    }
+
+    /** The client's L1 map, reached by reflection: the engine keeps it private on purpose. */
+    private static Object l1(QueryClient client) {
+        try {
+            Field cache = client.getClass().getDeclaredField("cache");
+            cache.setAccessible(true);
+            Object queryCache = cache.get(client);
+            Field queries = queryCache.getClass().getDeclaredField("queries");
+            queries.setAccessible(true);
+            return queries.get(queryCache);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot reach the L1 of " + client.getClass(), e);
+        }
+    }
+}
