@@ -93,9 +93,13 @@ public final class Suite {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Map.Entry<String, int[]> planned : PLAN.entrySet()) {
             for (int threads : planned.getValue()) {
-                String include = Suite.class.getPackageName() + "\\." + planned.getKey() + "\\..*";
+                List<String> selected = selected(planned.getKey(), match);
+                if (selected.isEmpty()) {
+                    continue;
+                }
                 ChainedOptionsBuilder options = new OptionsBuilder()
-                        .include(include)
+                        .include(String.join("|", selected.stream().map(m -> "\\." + planned.getKey() + "\\." + m
+                                + "$").toList()))
                         .threads(threads)
                         .forks(settings.forks())
                         .warmupIterations(settings.warmups())
@@ -105,12 +109,6 @@ public final class Suite {
                         .jvmArgsAppend("-Xms1g", "-Xmx1g")
                         .addProfiler(GCProfiler.class)
                         .shouldFailOnError(true);
-                List<String> selected = selected(planned.getKey(), match);
-                if (selected.isEmpty()) {
-                    continue;
-                }
-                options.include(String.join("|", selected.stream().map(m -> "\\." + planned.getKey() + "\\." + m
-                        + "$").toList()));
                 Collection<RunResult> results = new Runner(options.build()).run();
                 for (RunResult result : results) {
                     rows.add(row(result, threads));
