@@ -95,11 +95,11 @@ final class DefaultQueryClient implements QueryClient {
         checkOpen();
         Query<T> query = cache.get(options.key());
         if (query != null) {
-            // The hit path: one map lookup and one volatile read, no lock, no allocation but the future.
+            // The hit path: one map lookup and one volatile read, no lock, and (after the first hit on a state) no
+            // allocation: fresh hits share one completed future.
             QueryState<T> state = query.state;
-            T data = state.data();
             long now = clock.millis();
-            if (data != null && !state.isStaleAt(now, staleMillis(options))) {
+            if (state.data() != null && !state.isStaleAt(now, staleMillis(options))) {
                 if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
                     // Writing on every hit would make hot keys bounce their cache line between cores.
                     query.lastAccess = now;
@@ -107,7 +107,7 @@ final class DefaultQueryClient implements QueryClient {
                 if (events.hasListeners()) {
                     events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
                 }
-                return CompletableFuture.completedFuture(data);
+                return state.completedData();
             }
         }
         return resolve(options, Mode.SWR);
@@ -140,7 +140,7 @@ final class DefaultQueryClient implements QueryClient {
             Query<T> query = acquire(options.key(), options);
             long now = clock.millis();
             LookupResult lookup;
-            T data = null;
+            QueryState<T> served = null;
             CompletableFuture<T> wait = null;
             InFlightFetch<T> started = null;
             boolean deduplicated = false;
@@ -154,7 +154,7 @@ final class DefaultQueryClient implements QueryClient {
                 boolean stale = state.isStaleAt(now, staleMillis);
                 if (state.hasData() && (!stale || mode == Mode.ANY)) {
                     lookup = LookupResult.HIT;
-                    data = state.data();
+                    served = state;
                 } else {
                     lookup = state.hasData() ? LookupResult.STALE : LookupResult.MISS;
                     InFlightFetch<T> fetch = query.inFlight;
@@ -164,7 +164,7 @@ final class DefaultQueryClient implements QueryClient {
                         deduplicated = true;
                     }
                     if (state.hasData() && mode == Mode.SWR) {
-                        data = state.data();
+                        served = state;
                     } else {
                         wait = mode == Mode.FRESH ? fetch.result : fetch.firstData;
                     }
@@ -180,7 +180,7 @@ final class DefaultQueryClient implements QueryClient {
                 started.start();
                 cache.evictIfNeeded(this::evictForSize);
             }
-            return data != null ? CompletableFuture.completedFuture(data) : wait.copy();
+            return served != null ? served.completedData() : wait.copy();
         }
     }
 

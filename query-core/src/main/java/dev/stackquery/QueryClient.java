@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * queries after their {@code gcTime}, and shares data through an optional L2 {@link StorageBackend}.
  *
  * <p>Thread-safe. Every method that may wait returns a {@link CompletableFuture}; no method blocks the caller on
- * another caller's fetch. Each caller gets its own future: cancelling it detaches that caller only
- * ({@link #cancelQueries} cancels the fetch). A fetch that fails after its last retry fails the future with a
+ * another caller's fetch. Each caller waiting for a fetch gets its own future: cancelling it detaches that caller
+ * only ({@link #cancelQueries} cancels the fetch). Data served from the cache comes in an already-completed future
+ * shared by the callers of that state, so the hit path allocates nothing; it cannot be changed (its
+ * {@code obtrude} methods throw, and completing or cancelling a completed future does nothing). A fetch that fails after its last retry fails the future with a
  * {@link QueryFetchException} naming the key. L2 failures never fail a call. After {@link #close()}, calls fail
  * with {@link IllegalStateException}.
  *

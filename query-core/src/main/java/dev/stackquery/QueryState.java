@@ -3,6 +3,7 @@ package dev.stackquery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,8 @@ public final class QueryState<T> {
     private final QueryStatus status;
     private final FetchStatus fetchStatus;
     private final boolean invalidated;
+    /** The shared completed future of {@link #data}, made on the first fresh hit. */
+    private volatile @Nullable CompletableFuture<T> completed;
 
     /**
      * Makes a state; {@code data} and {@code dataUpdatedAt} come together, statuses are required.
@@ -165,6 +168,17 @@ public final class QueryState<T> {
 
     boolean isStaleAt(long nowMillis, long staleMillis) {
         return data == null || invalidated || Durations.addSaturated(dataUpdatedAt, staleMillis) <= nowMillis;
+    }
+
+    /** A completed future of the data, shared by every fresh hit on this state; the caller checked data is there. */
+    CompletableFuture<T> completedData() {
+        CompletableFuture<T> future = completed;
+        if (future == null) {
+            // Racing hits may each make one; any of them is as good as another.
+            future = new CompletedFuture<>(Objects.requireNonNull(data, "data"));
+            completed = future;
+        }
+        return future;
     }
 
     /** {@link #dataUpdatedAt()} in epoch milliseconds; {@code Long.MIN_VALUE} without data. */

@@ -203,6 +203,25 @@ class QueryClientStaleWhileRevalidateTest {
     }
 
     @Test
+    void cachedDataComesInASharedCompletedFutureThatNoCallerCanChange() {
+        QueryOptions<String> options = counting().staleTime(Duration.ofMinutes(1)).build();
+        client.fetchQuery(options).join();
+        CompletableFuture<String> a = client.fetchQuery(options);
+        CompletableFuture<String> b = client.fetchQuery(options);
+        assertThat(a).isCompletedWithValue("v1").isSameAs(b);
+        assertThat(a.cancel(true)).isFalse();
+        assertThat(a.complete("other")).isFalse();
+        assertThatThrownBy(() -> a.obtrudeValue("other")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> a.obtrudeException(new IllegalStateException()))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(b).isCompletedWithValue("v1");
+        assertThat(a.thenApply(String::length).join()).isEqualTo(2);
+        client.setQueryData(key, "v2");
+        assertThat(client.fetchQuery(options)).as("a new state, a new future").isNotSameAs(a)
+                .isCompletedWithValue("v2");
+    }
+
+    @Test
     void callsAfterCloseFailWithAClearMessage() {
         client.close();
         assertThatThrownBy(() -> client.fetchQuery(counting().build()))

@@ -76,10 +76,19 @@ public final class Suite {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings settings = args.length > 0 && args[0].equals("quick") ? Settings.QUICK : Settings.FULL;
+        String mode = args.length > 0 ? args[0] : "full";
+        if (!mode.equals("quick") && !mode.equals("full")) {
+            System.err.println("usage: java -jar benchmarks.jar [quick|full] [regex on Class.method] [output dir]");
+            System.exit(2);
+        }
+        Settings settings = mode.equals("quick") ? Settings.QUICK : Settings.FULL;
         String filter = args.length > 1 ? args[1] : ".*";
         Path out = Path.of(args.length > 2 ? args[2] : "benchmarks/results");
-        run(settings, filter, out, true);
+        List<Map<String, Object>> rows = run(settings, filter, out, true);
+        if (rows.stream().anyMatch(r -> r.containsKey("failed"))) {
+            System.err.println("some benchmarks failed; see " + out.resolve("latest.md"));
+            System.exit(1);
+        }
     }
 
     /**
@@ -109,9 +118,21 @@ public final class Suite {
                         .jvmArgsAppend("-Xms1g", "-Xmx1g")
                         .addProfiler(GCProfiler.class)
                         .shouldFailOnError(true);
-                Collection<RunResult> results = new Runner(options.build()).run();
-                for (RunResult result : results) {
-                    rows.add(row(result, threads));
+                try {
+                    Collection<RunResult> results = new Runner(options.build()).run();
+                    for (RunResult result : results) {
+                        rows.add(row(result, threads));
+                    }
+                } catch (RunnerException failed) {
+                    // One broken benchmark must not throw away the others' results: it is reported as failed.
+                    for (String method : selected) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("benchmark", planned.getKey());
+                        row.put("method", method);
+                        row.put("threads", threads);
+                        row.put("failed", String.valueOf(failed.getCause() != null ? failed.getCause() : failed));
+                        rows.add(row);
+                    }
                 }
             }
         }
@@ -175,12 +196,13 @@ public final class Suite {
         List<Map<String, Object>> ratios = new ArrayList<>();
         for (Comparison c : COMPARISONS) {
             for (Map<String, Object> ours : rows) {
-                if (!c.benchmark().equals(ours.get("benchmark")) || !c.ours().equals(ours.get("method"))) {
+                if (!c.benchmark().equals(ours.get("benchmark")) || !c.ours().equals(ours.get("method"))
+                        || ours.containsKey("failed")) {
                     continue;
                 }
                 for (Map<String, Object> peer : rows) {
                     if (c.benchmark().equals(peer.get("benchmark")) && c.peer().equals(peer.get("method"))
-                            && ours.get("threads").equals(peer.get("threads"))) {
+                            && ours.get("threads").equals(peer.get("threads")) && !peer.containsKey("failed")) {
                         Map<String, Object> ratio = new LinkedHashMap<>();
                         ratio.put("benchmark", c.benchmark());
                         ratio.put("ours", c.ours());
@@ -233,6 +255,11 @@ public final class Suite {
         md.append("\n| benchmark | method | threads | mode | score | error | unit | B/op |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rows) {
+            if (r.containsKey("failed")) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | FAILED: %s |  |  |  |  |%n", r.get("benchmark"),
+                        r.get("method"), r.get("threads"), r.get("failed")));
+                continue;
+            }
             Object alloc = r.get("allocBytesPerOp");
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %.3f | %s | %s |%n",
                     r.get("benchmark"), r.get("method"), r.get("threads"), r.get("mode"), (Double) r.get("score"),
