@@ -41,9 +41,6 @@ public final class Suite {
                 TimeValue.seconds(1));
         /** The documented run: one fork, 2 × 2 s warm-up, 3 × 3 s measured. */
         public static final Settings FULL = new Settings("full", 1, 2, TimeValue.seconds(2), 3, TimeValue.seconds(3));
-        /** For the build's smoke test: in-process, a fraction of a second. */
-        public static final Settings SMOKE = new Settings("smoke", 0, 0, TimeValue.milliseconds(100), 1,
-                TimeValue.milliseconds(200));
     }
 
     /** One comparison the report makes: our method against a peer's, in one benchmark class. */
@@ -68,7 +65,7 @@ public final class Suite {
     static {
         PLAN.put(HitPathBenchmark.class.getSimpleName(), new int[] {1, 2});
         PLAN.put(MissPathBenchmark.class.getSimpleName(), new int[] {1, 2});
-        PLAN.put(SingleFlightBenchmark.class.getSimpleName(), new int[] {1});
+        PLAN.put(SingleFlightBenchmark.class.getSimpleName(), new int[] {1, 2});
         PLAN.put(BulkOperationsBenchmark.class.getSimpleName(), new int[] {1, 2});
     }
 

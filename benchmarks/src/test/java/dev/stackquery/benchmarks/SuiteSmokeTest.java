@@ -10,15 +10,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the harness from rotting: runs one benchmark pair through the real suite, in-process and for a fraction of
- * a second, and checks that the reports are written. It asserts no timing.
+ * Keeps the harness from rotting: runs one benchmark pair through the real suite in its quick mode (a forked JVM,
+ * a few seconds each) and checks that the reports are written. It asserts no timing.
  */
 class SuiteSmokeTest {
 
     @Test
     void theSuiteRunsABenchmarkPairAndWritesBothReports() throws Exception {
         Path out = Path.of("target", "benchmark-smoke");
-        List<Map<String, Object>> rows = Suite.run(Suite.Settings.SMOKE,
+        List<Map<String, Object>> rows = Suite.run(Suite.Settings.QUICK,
                 "HitPathBenchmark\\.(stackquery_fetchQuery|caffeine_getIfPresent)$", out, false);
 
         assertThat(rows).extracting(r -> r.get("method") + "@" + r.get("threads")).containsExactlyInAnyOrder(
