@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,11 @@ final class DefaultQueryClient implements QueryClient {
     private final QueryCache cache;
     private final GcScheduler gc;
     private final List<ExecutorService> owned = new ArrayList<>();
+    final @Nullable FetchLock fetchLock;
+    final Duration fetchLockLease;
+    private final @Nullable InvalidationBus bus;
+    private final String instanceId;
+    private final @Nullable Subscription busSubscription;
     private volatile boolean closed;
 
     DefaultQueryClient(QueryClient.Builder builder) {
@@ -85,6 +91,26 @@ final class DefaultQueryClient implements QueryClient {
         this.storage = builder.storage == null ? null : new StorageLayer(builder.storage,
                 builder.codec != null ? builder.codec : new JacksonQueryCodec(), clock, scheduler, events,
                 builder.storageTimeout, builder.storageTtl, builder.maxValueBytes);
+        this.fetchLock = builder.storage == null ? null : builder.fetchLock;
+        this.fetchLockLease = builder.fetchLockLease;
+        this.instanceId = builder.instanceId != null ? builder.instanceId : UUID.randomUUID().toString();
+        this.bus = builder.invalidationBus;
+        this.busSubscription = bus == null ? null : bus.subscribe(instanceId, new InvalidationBus.Handler() {
+            @Override
+            public void onMessage(InvalidationMessage message) {
+                received(message);
+            }
+
+            @Override
+            public void onReconnect() {
+                reconnected();
+            }
+        });
+    }
+
+    /** This instance's id on the invalidation bus. */
+    String instanceId() {
+        return instanceId;
     }
 
     // ---- reading and fetching
@@ -295,8 +321,13 @@ final class DefaultQueryClient implements QueryClient {
             }
             break;
         }
+        List<Query<?>> none = List.of();
         if (storage != null) {
-            storage.write(key, updated, type, at);
+            // Others read the new value from L2, so they hear of it only once it is there.
+            storage.write(key, updated, type, at).thenRun(() -> publish(InvalidationMessage.Action.SET,
+                    QueryFilter.exact(key), none));
+        } else {
+            publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none);
         }
         cache.evictIfNeeded(this::evictForSize);
         return Optional.of(updated);
@@ -307,18 +338,25 @@ final class DefaultQueryClient implements QueryClient {
         Objects.requireNonNull(filter, "filter");
         checkOpen();
         List<Query<?>> matched = matching(filter);
+        List<CompletableFuture<?>> work = invalidateLocally(matched, Origin.LOCAL);
+        work.add(deleteFromStorage(filter, matched).thenRun(() -> publish(InvalidationMessage.Action.INVALIDATE,
+                filter, matched)));
+        return allSettled(work);
+    }
+
+    /** Marks {@code matched} stale in L1 and refetches the observed ones; returns the refetches. */
+    private List<CompletableFuture<?>> invalidateLocally(List<Query<?>> matched, Origin origin) {
         long now = clock.millis();
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
             invalidate(query, now);
-            events.fire(new QueryCacheEvent.Invalidated(query.key, Origin.LOCAL));
+            events.fire(new QueryCacheEvent.Invalidated(query.key, origin));
             CompletableFuture<?> refetch = refetchIfActive(query);
             if (refetch != null) {
                 work.add(refetch);
             }
         }
-        work.add(deleteFromStorage(filter, matched));
-        return allSettled(work);
+        return work;
     }
 
     private <T> void invalidate(Query<T> query, long now) {
@@ -396,12 +434,17 @@ final class DefaultQueryClient implements QueryClient {
         Objects.requireNonNull(filter, "filter");
         checkOpen();
         List<Query<?>> matched = matching(filter);
+        removeLocally(matched);
+        return allSettled(List.of(deleteFromStorage(filter, matched).thenRun(() -> publish(
+                InvalidationMessage.Action.REMOVE, filter, matched))));
+    }
+
+    private void removeLocally(Iterable<Query<?>> matched) {
         for (Query<?> query : matched) {
             if (remove(query)) {
                 events.fire(new QueryCacheEvent.Removed(query.key));
             }
         }
-        return allSettled(List.of(deleteFromStorage(filter, matched)));
     }
 
     /**
@@ -442,21 +485,26 @@ final class DefaultQueryClient implements QueryClient {
         Objects.requireNonNull(filter, "filter");
         checkOpen();
         List<Query<?>> matched = matching(filter);
+        List<CompletableFuture<?>> work = resetLocally(matched);
+        work.add(deleteFromStorage(filter, matched).thenRun(() -> publish(InvalidationMessage.Action.RESET, filter,
+                matched)));
+        return allSettled(work);
+    }
+
+    /** Puts {@code matched} back to their initial state and refetches the observed ones; returns the refetches. */
+    private List<CompletableFuture<?>> resetLocally(List<Query<?>> matched) {
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
             cancelFetch(query, false);
             reset(query);
         }
-        // L2 first, so that an observed query's refetch cannot be answered by the entry being reset.
-        CompletableFuture<Void> deleted = deleteFromStorage(filter, matched);
-        work.add(deleted);
         for (Query<?> query : matched) {
             CompletableFuture<?> refetch = refetchIfActive(query);
             if (refetch != null) {
                 work.add(refetch);
             }
         }
-        return allSettled(work);
+        return work;
     }
 
     private <T> void reset(Query<T> query) {
@@ -476,12 +524,89 @@ final class DefaultQueryClient implements QueryClient {
     @Override
     public CompletableFuture<Void> clear() {
         checkOpen();
-        for (Query<?> query : cache.all()) {
-            if (remove(query)) {
-                events.fire(new QueryCacheEvent.Removed(query.key));
-            }
+        removeLocally(cache.all());
+        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of()).thenRun(() -> publish(
+                InvalidationMessage.Action.REMOVE, QueryFilter.all(), List.of()))));
+    }
+
+    // ---- between instances
+
+    /** Tells the other instances what this one did; {@code matched} serves filters only L1 can evaluate. */
+    private void publish(InvalidationMessage.Action action, QueryFilter filter, List<Query<?>> matched) {
+        InvalidationBus target = bus;
+        if (target == null) {
+            return;
         }
-        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of())));
+        try {
+            if (filter instanceof QueryFilter.Prefix prefix) {
+                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.PREFIX,
+                        prefix.key().canonical()));
+            } else if (filter instanceof QueryFilter.Exact exact) {
+                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.EXACT,
+                        exact.key().canonical()));
+            } else if (filter instanceof QueryFilter.All) {
+                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.ALL, "[]"));
+            } else {
+                for (Query<?> query : matched) {
+                    target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.EXACT,
+                            query.key.canonical()));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "invalidation bus " + target.name() + " failed to publish " + action
+                    + "; other instances learn of it when their data goes stale", e);
+        }
+    }
+
+    /** Applies another instance's message to L1 only: the sender already changed L2. */
+    private void received(InvalidationMessage message) {
+        if (closed) {
+            return;
+        }
+        QueryFilter filter;
+        try {
+            filter = message.filter();
+        } catch (IllegalArgumentException malformed) {
+            LOG.log(Level.WARNING, "ignored a malformed invalidation message " + message + ": " + malformed);
+            return;
+        }
+        List<Query<?>> matched = matching(filter);
+        switch (message.action()) {
+            case INVALIDATE -> invalidateLocally(matched, Origin.REMOTE);
+            case REMOVE -> removeLocally(matched);
+            case RESET -> resetLocally(matched);
+            case SET -> matched.forEach(this::reloadFromStorage);
+        }
+    }
+
+    /** After another instance set new data: read it from L2 into L1 (or just mark stale when L2 cannot say). */
+    private <T> void reloadFromStorage(Query<T> query) {
+        TypeRef<T> type;
+        synchronized (query) {
+            type = query.type;
+        }
+        StorageLayer l2 = storage;
+        if (l2 == null || type == null) {
+            invalidateLocally(List.of(query), Origin.REMOTE);
+            return;
+        }
+        l2.read(query.key, type).thenAccept(found -> found.ifPresent(hit -> {
+            synchronized (query) {
+                long updated = hit.dataUpdatedAt().toEpochMilli();
+                if (!query.removed && updated > query.state.dataUpdatedAtMillis() && updated > query.invalidatedAt()) {
+                    setState(query, QueryState.success(hit.value(), updated).withFetchStatus(
+                            query.state.fetchStatus()));
+                }
+            }
+        }));
+    }
+
+    /** The bus lost messages while disconnected: whatever this instance holds may be stale. */
+    private void reconnected() {
+        if (!closed) {
+            LOG.log(Level.INFO, "invalidation bus reconnected; all L1 data is marked stale");
+            invalidateLocally(matching(QueryFilter.all()), Origin.REMOTE);
+        }
     }
 
     private CompletableFuture<Void> deleteFromStorage(QueryFilter filter, List<Query<?>> matched) {
@@ -659,6 +784,16 @@ final class DefaultQueryClient implements QueryClient {
                 cancelPolling(query);
             }
             cancelFetch(query, true);
+        }
+        if (busSubscription != null) {
+            busSubscription.unsubscribe();
+        }
+        if (bus != null) {
+            try {
+                bus.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing invalidation bus " + bus.name() + " failed", e);
+            }
         }
         if (storage != null) {
             storage.close();

@@ -2,6 +2,7 @@ package dev.stackquery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class InFlightFetch<T> {
 
+    /** How often an instance waiting for another instance's fetch looks into L2. */
+    private static final Duration HOLDER_POLL = Duration.ofMillis(20);
+
     private final DefaultQueryClient client;
     private final Query<T> query;
     private final QueryOptions<T> options;
@@ -40,6 +44,7 @@ final class InFlightFetch<T> {
     private int attempts;
     private @Nullable Attempt current;
     private QueryScheduler.@Nullable Cancellable retryTimer;
+    private FetchLock.@Nullable Lease lease;
     private boolean done;
 
     InFlightFetch(DefaultQueryClient client, Query<T> query, QueryOptions<T> options, boolean probeStorage,
@@ -60,39 +65,38 @@ final class InFlightFetch<T> {
         }
         StorageLayer storage = client.storage;
         if (probeStorage && storage != null && type != null) {
-            storage.read(query.key, type).whenCompleteAsync((hit, error) -> probed(hit), client.executor);
+            storage.read(query.key, type).whenCompleteAsync((hit, error) -> probed(hit, type), client.executor);
         } else {
             nextAttempt();
         }
     }
 
-    private void probed(@Nullable Optional<StorageLayer.Hit<T>> found) {
+    private void probed(@Nullable Optional<StorageLayer.Hit<T>> found, TypeRef<T> type) {
         StorageLayer.Hit<T> hit = found == null ? null : found.orElse(null);
         LookupResult lookup = LookupResult.MISS;
-        boolean fresh = false;
+        long baseline;
         synchronized (query) {
             if (done) {
                 return;
             }
             QueryState<T> now = query.state;
+            baseline = now.dataUpdatedAtMillis();
             long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
             // An entry older than an invalidation may be one whose delete has not landed yet: ignore it.
-            if (hit != null && updated > query.invalidatedAt() && updated > now.dataUpdatedAtMillis()) {
+            if (hit != null && updated > query.invalidatedAt() && updated > baseline) {
                 QueryState<T> loaded = QueryState.success(hit.value(), updated);
-                fresh = !loaded.isStaleAt(client.clock.millis(), client.staleMillis(options));
+                boolean fresh = !loaded.isStaleAt(client.clock.millis(), client.staleMillis(options));
                 lookup = fresh ? LookupResult.HIT : LookupResult.STALE;
+                baseline = updated;
                 if (fresh) {
-                    done = true;
-                    query.inFlight = null;
-                    client.touchGc(query);
+                    settleFromStorage(hit.value(), updated);
                 } else {
-                    loaded = loaded.withFetchStatus(FetchStatus.FETCHING);
+                    client.setState(query, loaded.withFetchStatus(FetchStatus.FETCHING));
                 }
-                client.setState(query, loaded);
             }
         }
         client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, lookup));
-        if (fresh) {
+        if (lookup == LookupResult.HIT) {
             result.complete(hit.value());
             firstData.complete(hit.value());
             return;
@@ -100,7 +104,99 @@ final class InFlightFetch<T> {
         if (lookup == LookupResult.STALE) {
             firstData.complete(hit.value());
         }
+        fetchFromSource(type, baseline);
+    }
+
+    /** Ends the fetch with data read from L2; the caller holds the query's monitor and completes the futures. */
+    private void settleFromStorage(T value, long updated) {
+        done = true;
+        query.inFlight = null;
+        client.setState(query, QueryState.success(value, updated));
+        client.touchGc(query);
+    }
+
+    /**
+     * Calls the source, unless another instance holds the key's cluster lock: then watches L2 for that instance's
+     * result (anything newer than {@code baseline}) until the lease ends, and only then calls the source itself.
+     */
+    private void fetchFromSource(TypeRef<T> type, long baseline) {
+        FetchLock lock = client.fetchLock;
+        if (lock == null) {
+            nextAttempt();
+            return;
+        }
+        CompletableFuture<Optional<FetchLock.Lease>> acquired;
+        try {
+            acquired = Objects.requireNonNull(lock.tryAcquire(query.key, client.fetchLockLease), "lease future");
+        } catch (RuntimeException e) {
+            acquired = CompletableFuture.failedFuture(e);
+        }
+        acquired.whenCompleteAsync((granted, error) -> {
+            if (error != null || granted == null) {
+                nextAttempt(); // the lock service is unreachable: better a duplicate fetch than none
+            } else if (granted.isPresent()) {
+                synchronized (query) {
+                    lease = granted.get();
+                }
+                nextAttempt();
+            } else {
+                client.events.fire(new QueryCacheEvent.FetchDeduplicated(query.key));
+                awaitHolder(type, baseline, client.clock.millis() + client.fetchLockLease.toMillis());
+            }
+        }, client.executor);
+    }
+
+    private void awaitHolder(TypeRef<T> type, long baseline, long deadline) {
+        synchronized (query) {
+            if (done) {
+                return;
+            }
+            if (client.clock.millis() < deadline) {
+                retryTimer = client.scheduler.schedule(() -> client.storage.read(query.key, type)
+                        .whenCompleteAsync((found, error) -> holderPolled(found, type, baseline, deadline),
+                                client.executor), HOLDER_POLL);
+                return;
+            }
+        }
         nextAttempt();
+    }
+
+    private void holderPolled(@Nullable Optional<StorageLayer.Hit<T>> found, TypeRef<T> type, long baseline,
+            long deadline) {
+        StorageLayer.Hit<T> hit = found == null ? null : found.orElse(null);
+        synchronized (query) {
+            if (done) {
+                return;
+            }
+            long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
+            if (hit == null || updated <= baseline || updated <= query.invalidatedAt()) {
+                hit = null;
+            } else {
+                settleFromStorage(hit.value(), updated);
+            }
+        }
+        if (hit == null) {
+            awaitHolder(type, baseline, deadline);
+            return;
+        }
+        client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, LookupResult.HIT));
+        result.complete(hit.value());
+        firstData.complete(hit.value());
+    }
+
+    private void releaseLease() {
+        FetchLock.Lease held;
+        synchronized (query) {
+            held = lease;
+            lease = null;
+        }
+        if (held != null) {
+            try {
+                held.release();
+            } catch (RuntimeException e) {
+                // The lease expires by itself; nothing else to do.
+            }
+        }
     }
 
     private void nextAttempt() {
@@ -214,7 +310,8 @@ final class InFlightFetch<T> {
                 synchronized (query) {
                     type = query.type;
                 }
-                storage.write(query.key, value, type, Instant.ofEpochMilli(now));
+                storage.write(query.key, value, type, Instant.ofEpochMilli(now))
+                        .whenComplete((ignored, writeError) -> releaseLease());
             }
             result.complete(value);
             firstData.complete(value);
@@ -226,6 +323,7 @@ final class InFlightFetch<T> {
         } else if (retryIn != null) {
             client.events.fire(new QueryCacheEvent.FetchRetried(query.key, attempts, retryIn, failure));
         } else {
+            releaseLease();
             client.events.fire(new QueryCacheEvent.FetchFailed(query.key, attempts, took, failure));
             QueryFetchException fetchFailure = new QueryFetchException(query.key, attempts, failure);
             result.completeExceptionally(fetchFailure);
@@ -272,6 +370,7 @@ final class InFlightFetch<T> {
         if (attempt != null) {
             attempt.cancel();
         }
+        releaseLease();
         client.events.fire(new QueryCacheEvent.FetchCancelled(query.key));
         CancellationException cancelled = new CancellationException("fetch of query " + query.key
                 + " was cancelled");

@@ -149,6 +149,10 @@ public interface QueryClient extends AutoCloseable {
         Duration storageTimeout = Duration.ofMillis(250);
         Duration storageTtl = Duration.ofHours(24);
         int maxValueBytes = 1024 * 1024;
+        @Nullable InvalidationBus invalidationBus;
+        @Nullable FetchLock fetchLock;
+        Duration fetchLockLease = Duration.ofSeconds(10);
+        @Nullable String instanceId;
         final List<QueryCacheListener> listeners = new ArrayList<>();
 
         Builder() {
@@ -228,6 +232,41 @@ public interface QueryClient extends AutoCloseable {
                 throw new IllegalArgumentException("maxValueBytes must be positive: " + maxValueBytes);
             }
             this.maxValueBytes = maxValueBytes;
+            return this;
+        }
+
+        /**
+         * Bus that carries invalidations, removals, resets and {@code setQueryData} to the other instances sharing
+         * the L2, and theirs to this one (default none). The client closes it on {@link QueryClient#close()}.
+         */
+        public Builder invalidationBus(InvalidationBus invalidationBus) {
+            this.invalidationBus = Objects.requireNonNull(invalidationBus, "invalidationBus");
+            return this;
+        }
+
+        /**
+         * Cluster-wide single flight (default none): when L2 has nothing usable, only the instance holding the
+         * key's lock calls the query function; the others watch L2 for its result up to {@link #fetchLockLease},
+         * then fetch themselves. Needs a {@link #storage} and a declared {@code type}.
+         */
+        public Builder fetchLock(FetchLock fetchLock) {
+            this.fetchLock = Objects.requireNonNull(fetchLock, "fetchLock");
+            return this;
+        }
+
+        /** Longest a cluster lock is held, and so the longest another instance waits for its holder (10 s). */
+        public Builder fetchLockLease(Duration fetchLockLease) {
+            this.fetchLockLease = Durations.requirePositive(fetchLockLease, "fetchLockLease");
+            return this;
+        }
+
+        /** This instance's id on the invalidation bus (default a random UUID); its own messages are ignored. */
+        public Builder instanceId(String instanceId) {
+            Objects.requireNonNull(instanceId, "instanceId");
+            if (instanceId.isBlank()) {
+                throw new IllegalArgumentException("instanceId must not be blank");
+            }
+            this.instanceId = instanceId;
             return this;
         }
 

@@ -101,10 +101,13 @@ final class StorageLayer {
         });
     }
 
-    /** Encodes and stores {@code value}; fire and forget, failures are reported. */
-    void write(QueryKey key, Object value, @Nullable TypeRef<?> declared, Instant dataUpdatedAt) {
+    /**
+     * Encodes and stores {@code value}; failures are reported. The future completes (never exceptionally) when the
+     * write is done, skipped or failed.
+     */
+    CompletableFuture<Void> write(QueryKey key, Object value, @Nullable TypeRef<?> declared, Instant dataUpdatedAt) {
         if (isPaused()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         TypeRef<?> type = declared != null ? declared : TypeRef.of((Type) value.getClass());
         byte[] bytes;
@@ -113,20 +116,15 @@ final class StorageLayer {
         } catch (RuntimeException e) {
             events.fire(new QueryCacheEvent.StorageError(key, StorageOperation.ENCODE, e));
             LOG.log(Level.DEBUG, () -> "query " + key + " could not be encoded as " + type + "; kept in L1 only", e);
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         if (bytes.length > maxValueBytes) {
             events.fire(new QueryCacheEvent.StorageSkipped(key, bytes.length, maxValueBytes));
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         StorageEntry entry = new StorageEntry(bytes, dataUpdatedAt);
-        bounded(() -> backend.put(key, entry, ttl), StorageOperation.PUT, key).whenComplete((ok, error) -> {
-            if (error != null) {
-                failed(key, StorageOperation.PUT, error);
-            } else {
-                succeeded();
-            }
-        });
+        return settle(bounded(() -> backend.put(key, entry, ttl), StorageOperation.PUT, key), key,
+                StorageOperation.PUT);
     }
 
     CompletableFuture<Void> delete(QueryKey key) {
