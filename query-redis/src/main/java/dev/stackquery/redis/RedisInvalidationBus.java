@@ -3,6 +3,10 @@ package dev.stackquery.redis;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,6 +48,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
     private final ReactiveStringRedisTemplate redis;
     private final String channel;
     private final Duration publishTimeout;
+    private final Duration subscribeTimeout;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicBoolean connectionLost = new AtomicBoolean();
     private volatile boolean connected = true;
@@ -54,6 +59,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         this.redis = new ReactiveStringRedisTemplate(connectionFactory);
         this.channel = builder.channel;
         this.publishTimeout = builder.publishTimeout;
+        this.subscribeTimeout = builder.subscribeTimeout;
     }
 
     /** Starts a bus on the application's connection factory. */
@@ -79,7 +85,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
         if (container == null) {
             container = new ReactiveRedisMessageListenerContainer(connectionFactory);
         }
-        Disposable messages = container.receive(ChannelTopic.of(channel))
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        Disposable messages = container.receiveLater(ChannelTopic.of(channel))
+                .doOnNext(confirmed -> subscribed.complete(null))
+                .flatMapMany(stream -> stream)
                 // A broken subscription is retried; the gap is covered by onReconnect.
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
                 .subscribe(received -> {
@@ -92,6 +101,16 @@ public final class RedisInvalidationBus implements InvalidationBus {
                         }
                     }
                 });
+        // Pub/sub delivers only to subscribers already there: wait (briefly) until Redis confirmed, so that an
+        // instance is listening by the time its client is built.
+        try {
+            subscribed.get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.log(Level.WARNING, "not yet subscribed to " + channel + " after " + subscribeTimeout
+                    + "; messages from other instances are missed until Redis answers");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Disposable reconnects = watchConnections(handler);
         Disposable both = Disposables.composite(messages, reconnects);
         return both::dispose;
@@ -184,6 +203,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         private final ReactiveRedisConnectionFactory connectionFactory;
         private String channel = "stackquery:invalidations";
         private Duration publishTimeout = Duration.ofMillis(250);
+        private Duration subscribeTimeout = Duration.ofSeconds(2);
 
         private Builder(ReactiveRedisConnectionFactory connectionFactory) {
             this.connectionFactory = connectionFactory;
@@ -206,6 +226,16 @@ public final class RedisInvalidationBus implements InvalidationBus {
                 throw new IllegalArgumentException("publishTimeout must be positive: " + publishTimeout);
             }
             this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        /** How long {@code subscribe} waits for Redis to confirm the subscription (default 2 s). */
+        public Builder subscribeTimeout(Duration subscribeTimeout) {
+            Objects.requireNonNull(subscribeTimeout, "subscribeTimeout");
+            if (subscribeTimeout.isNegative()) {
+                throw new IllegalArgumentException("subscribeTimeout must not be negative: " + subscribeTimeout);
+            }
+            this.subscribeTimeout = subscribeTimeout;
             return this;
         }
 
