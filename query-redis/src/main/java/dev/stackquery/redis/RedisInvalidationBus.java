@@ -26,6 +26,7 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
@@ -82,14 +83,14 @@ public final class RedisInvalidationBus implements InvalidationBus {
     public synchronized Subscription subscribe(String instanceId, Handler handler) {
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(handler, "handler");
-        if (container == null) {
-            container = new ReactiveRedisMessageListenerContainer(connectionFactory);
-        }
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
-        Disposable messages = container.receiveLater(ChannelTopic.of(channel))
+        // The container connects when made: made lazily and retried, so that Redis may be down at start.
+        Disposable messages = Mono.fromCallable(this::container)
+                .flatMap(listening -> listening.receiveLater(ChannelTopic.of(channel)))
                 .doOnNext(confirmed -> subscribed.complete(null))
                 .flatMapMany(stream -> stream)
-                // A broken subscription is retried; the gap is covered by onReconnect.
+                // Whatever was missed while not subscribed is covered by onReconnect once Redis is back.
+                .doOnError(error -> connectionLost.set(true))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
                 .subscribe(received -> {
                     InvalidationMessage message = decode(received.getMessage());
@@ -114,6 +115,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
         Disposable reconnects = watchConnections(handler);
         Disposable both = Disposables.composite(messages, reconnects);
         return both::dispose;
+    }
+
+    private synchronized ReactiveRedisMessageListenerContainer container() {
+        if (container == null) {
+            container = new ReactiveRedisMessageListenerContainer(connectionFactory);
+        }
+        return container;
     }
 
     /** Lettuce's connection events tell when a lost connection is back: then messages may have been missed. */
