@@ -65,7 +65,9 @@ final class InFlightFetch<T> {
         }
         StorageLayer storage = client.storage;
         if (probeStorage && storage != null && type != null) {
-            storage.read(query.key, type).whenCompleteAsync((hit, error) -> probed(hit, type), client.executor);
+            // No hop to the executor: an L2 hit only sets state and completes futures, and a miss goes on to
+            // nextAttempt, which runs the function on the executor anyway.
+            storage.read(query.key, type).whenComplete((hit, error) -> probed(hit, type));
         } else {
             nextAttempt();
         }

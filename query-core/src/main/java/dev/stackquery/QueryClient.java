@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * another caller's fetch. Each caller waiting for a fetch gets its own future: cancelling it detaches that caller
  * only ({@link #cancelQueries} cancels the fetch). Data served from the cache comes in an already-completed future
  * shared by the callers of that state, so the hit path allocates nothing; it cannot be changed (its
- * {@code obtrude} methods throw, and completing or cancelling a completed future does nothing). A fetch that fails after its last retry fails the future with a
+ * {@code obtrude} methods throw, and completing or cancelling a completed future does nothing). Futures complete
+ * on whichever thread finished the work (the executor's, or the L2 client's I/O thread for data read from L2): do
+ * not block in their dependent stages, or use the {@code *Async} variants. A fetch that fails after its last retry fails the future with a
  * {@link QueryFetchException} naming the key. L2 failures never fail a call. After {@link #close()}, calls fail
  * with {@link IllegalStateException}.
  *
