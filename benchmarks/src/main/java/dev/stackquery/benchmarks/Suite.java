@@ -57,6 +57,7 @@ public final class Suite {
                     "time <= 2.0x"),
             new Comparison("SingleFlightBenchmark", "stackquery_fetchQuery", "caffeineAsyncLoading_get", ""),
             new Comparison("BulkOperationsBenchmark", "stackquery_setQueryData", "caffeine_put", ""),
+            new Comparison("RedisBenchmark", "stackquery_l2HitOnColdL1", "lettuce_rawGet", "time <= 1.3x"),
             new Comparison("BulkOperationsBenchmark", "stackquery_setQueryData", "concurrentHashMap_put", ""));
 
     /** Benchmarks and the thread counts each runs with. */
@@ -67,6 +68,7 @@ public final class Suite {
         PLAN.put(MissPathBenchmark.class.getSimpleName(), new int[] {1, 2});
         PLAN.put(SingleFlightBenchmark.class.getSimpleName(), new int[] {1, 2});
         PLAN.put(BulkOperationsBenchmark.class.getSimpleName(), new int[] {1, 2});
+        PLAN.put(RedisBenchmark.class.getSimpleName(), new int[] {1});
     }
 
     private Suite() {
@@ -169,6 +171,11 @@ public final class Suite {
         row.put("unit", primary.getScoreUnit());
         Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
         row.put("allocBytesPerOp", alloc == null ? null : alloc.getScore());
+        if (result.getParams().getMode() == org.openjdk.jmh.annotations.Mode.SampleTime) {
+            var statistics = primary.getStatistics();
+            row.put("p50", statistics.getPercentile(50));
+            row.put("p99", statistics.getPercentile(99));
+        }
         return row;
     }
 
@@ -258,8 +265,13 @@ public final class Suite {
                 continue;
             }
             Object alloc = r.get("allocBytesPerOp");
+            String mode = String.valueOf(r.get("mode"));
+            if (r.containsKey("p50")) {
+                mode += String.format(Locale.ROOT, " (p50 %.1f, p99 %.1f)", (Double) r.get("p50"),
+                        (Double) r.get("p99"));
+            }
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %.3f | %s | %s |%n",
-                    r.get("benchmark"), r.get("method"), r.get("threads"), r.get("mode"), (Double) r.get("score"),
+                    r.get("benchmark"), r.get("method"), r.get("threads"), mode, (Double) r.get("score"),
                     (Double) r.get("error"), r.get("unit"),
                     alloc == null ? "" : String.format(Locale.ROOT, "%.1f", (Double) alloc)));
         }

@@ -1,0 +1,155 @@
+package dev.stackquery.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.stackquery.QueryCacheEvent;
+import dev.stackquery.QueryClient;
+import dev.stackquery.QueryFilter;
+import dev.stackquery.QueryKey;
+import dev.stackquery.JacksonQueryCodec;
+import dev.stackquery.QueryOptions;
+import dev.stackquery.StorageEntry;
+import dev.stackquery.TypeRef;
+import dev.stackquery.redis.RedisInvalidationBus;
+import dev.stackquery.redis.RedisProcess;
+import dev.stackquery.redis.RedisStorageBackend;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Redis benchmarks (a {@code redis-server} on 127.0.0.1 that the benchmark starts): an L2 hit through
+ * {@code fetchQuery} on a cold L1 beside a raw Lettuce {@code GET} of the same bytes, and the time from an
+ * invalidation on one instance until another instance's L1 knows (sampled, for p50/p99).
+ */
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class RedisBenchmark {
+
+    static final int KEYS = 20_000;
+
+    @State(Scope.Benchmark)
+    public static class Redis {
+        RedisProcess server;
+        LettuceConnectionFactory factoryA;
+        LettuceConnectionFactory factoryB;
+        QueryClient a;
+        QueryClient b;
+        QueryKey[] keys;
+        QueryOptions<String>[] options;
+        byte[][] rawKeys;
+        RedisClient rawClient;
+        StatefulRedisConnection<byte[], byte[]> raw;
+        RedisCommands<byte[], byte[]> rawCommands;
+        final AtomicReference<CompletableFuture<Void>> invalidationSeen = new AtomicReference<>();
+
+        @Setup(Level.Trial)
+        @SuppressWarnings("unchecked")
+        public void start() throws Exception {
+            server = RedisProcess.startIfAvailable();
+            if (server == null) {
+                throw new IllegalStateException("RedisBenchmark needs redis-server on PATH");
+            }
+            factoryA = factory(server.port());
+            factoryB = factory(server.port());
+            // a: L2 only, and an L1 far smaller than the keys, so every read below is an L1 miss and an L2 hit.
+            a = QueryClient.builder().maxQueries(100).storage(RedisStorageBackend.builder(factoryA).build())
+                    .invalidationBus(RedisInvalidationBus.builder(factoryA).build()).instanceId("a").build();
+            b = QueryClient.builder().storage(RedisStorageBackend.builder(factoryB).build())
+                    .invalidationBus(RedisInvalidationBus.builder(factoryB).build()).instanceId("b")
+                    .listener(event -> {
+                        if (event instanceof QueryCacheEvent.Invalidated) {
+                            CompletableFuture<Void> waiting = invalidationSeen.get();
+                            if (waiting != null) {
+                                waiting.complete(null);
+                            }
+                        }
+                    }).build();
+            keys = Workload.keys(KEYS);
+            options = new QueryOptions[KEYS];
+            rawKeys = new byte[KEYS][];
+            rawClient = RedisClient.create("redis://127.0.0.1:" + server.port());
+            raw = rawClient.connect(ByteArrayCodec.INSTANCE);
+            rawCommands = raw.sync();
+            String value = "{\"id\":1,\"name\":\"a product with a name\",\"price\":1999,\"tags\":[\"x\",\"y\"]}";
+            // The same envelope the client writes, set synchronously so the setup does not flood Redis.
+            byte[] envelope = new StorageEntry(new JacksonQueryCodec().encode(value, TypeRef.of(String.class)),
+                    Instant.now()).toBytes();
+            for (int i = 0; i < KEYS; i++) {
+                options[i] = QueryOptions.<String>builder(keys[i], ctx -> {
+                    throw new IllegalStateException("the source must not be called: L2 holds every key");
+                }).type(String.class).staleTime(Duration.ofDays(1)).retry(0).build();
+                rawKeys[i] = ("stackquery:" + keys[i].canonical()).getBytes(StandardCharsets.UTF_8);
+                rawCommands.set(rawKeys[i], envelope);
+            }
+            b.setQueryData(QueryKey.of("watched"), "x");
+        }
+
+        private static LettuceConnectionFactory factory(int port) {
+            LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                    new RedisStandaloneConfiguration("127.0.0.1", port));
+            factory.afterPropertiesSet();
+            factory.start();
+            return factory;
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws Exception {
+            a.close();
+            b.close();
+            raw.close();
+            rawClient.shutdown();
+            factoryA.destroy();
+            factoryB.destroy();
+            server.close();
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Cursor {
+        int position;
+
+        int next() {
+            position = (position + 7919) % KEYS;
+            return position;
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public String stackquery_l2HitOnColdL1(Redis redis, Cursor cursor) {
+        return redis.a.fetchQuery(redis.options[cursor.next()]).join();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public byte[] lettuce_rawGet(Redis redis, Cursor cursor) {
+        return redis.rawCommands.get(redis.rawKeys[cursor.next()]);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    public void stackquery_invalidationPropagation(Redis redis) {
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        redis.invalidationSeen.set(seen);
+        redis.a.invalidateQueries(QueryFilter.exact(QueryKey.of("watched")));
+        seen.orTimeout(5, TimeUnit.SECONDS).join();
+    }
+}
