@@ -56,14 +56,6 @@ public class BulkOperationsBenchmark {
         }
     }
 
-    @State(Scope.Thread)
-    public static class Cursor {
-        int position;
-
-        int next(int[] sequence) {
-            return sequence[position++ & Workload.MASK];
-        }
-    }
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
@@ -76,34 +68,36 @@ public class BulkOperationsBenchmark {
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public Object stackquery_invalidateOneOf100k(Caches caches, Cursor cursor) {
-        return caches.client.invalidateQueries(QueryFilter.prefix(caches.keys[cursor.next(caches.sequence)])).join();
+        QueryKey key = caches.keys[caches.sequence[cursor.next()]];
+        return caches.client.invalidateQueries(QueryFilter.prefix(key)).join();
     }
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public Object stackquery_invalidateExactOneOf100k(Caches caches, Cursor cursor) {
-        return caches.client.invalidateQueries(QueryFilter.exact(caches.keys[cursor.next(caches.sequence)])).join();
+        QueryKey key = caches.keys[caches.sequence[cursor.next()]];
+        return caches.client.invalidateQueries(QueryFilter.exact(key)).join();
     }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public Object stackquery_setQueryData(Caches caches, Cursor cursor) {
-        return caches.client.setQueryData(caches.keys[cursor.next(caches.sequence)], VALUE);
+        return caches.client.setQueryData(caches.keys[caches.sequence[cursor.next()]], VALUE);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public void caffeine_put(Caches caches, Cursor cursor) {
-        caches.caffeine.put(caches.keys[cursor.next(caches.sequence)], VALUE);
+        caches.caffeine.put(caches.keys[caches.sequence[cursor.next()]], VALUE);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public Object concurrentHashMap_put(Caches caches, Cursor cursor) {
-        return caches.map.put(caches.keys[cursor.next(caches.sequence)], VALUE);
+        return caches.map.put(caches.keys[caches.sequence[cursor.next()]], VALUE);
     }
 }

@@ -75,48 +75,34 @@ public class HitPathBenchmark {
         }
     }
 
-    /** Each thread walks the shared sequence from its own offset. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        int position;
-
-        @Setup(Level.Trial)
-        public void start() {
-            position = (int) (Thread.currentThread().getId() * 7919) & Workload.MASK;
-        }
-
-        int next(int[] sequence) {
-            return sequence[position++ & Workload.MASK];
-        }
-    }
 
     @Benchmark
     public CompletableFuture<String> stackquery_fetchQuery(Caches caches, Cursor cursor) {
-        return caches.client.fetchQuery(caches.options[cursor.next(caches.sequence)]);
+        return caches.client.fetchQuery(caches.options[caches.sequence[cursor.next()]]);
     }
 
     @Benchmark
     public Object stackquery_getQueryData(Caches caches, Cursor cursor) {
-        return caches.client.getQueryData(caches.keys[cursor.next(caches.sequence)]);
+        return caches.client.getQueryData(caches.keys[caches.sequence[cursor.next()]]);
     }
 
     @Benchmark
     public String caffeine_getIfPresent(Caches caches, Cursor cursor) {
-        return caches.caffeine.getIfPresent(caches.keys[cursor.next(caches.sequence)]);
+        return caches.caffeine.getIfPresent(caches.keys[caches.sequence[cursor.next()]]);
     }
 
     @Benchmark
     public CompletableFuture<String> caffeineAsync_getIfPresent(Caches caches, Cursor cursor) {
-        return caches.caffeineAsync.getIfPresent(caches.keys[cursor.next(caches.sequence)]);
+        return caches.caffeineAsync.getIfPresent(caches.keys[caches.sequence[cursor.next()]]);
     }
 
     @Benchmark
     public String springCache_get(Caches caches, Cursor cursor) {
-        return caches.spring.get(caches.keys[cursor.next(caches.sequence)], () -> VALUE);
+        return caches.spring.get(caches.keys[caches.sequence[cursor.next()]], () -> VALUE);
     }
 
     @Benchmark
     public String concurrentHashMap_get(Caches caches, Cursor cursor) {
-        return caches.map.get(caches.keys[cursor.next(caches.sequence)]);
+        return caches.map.get(caches.keys[caches.sequence[cursor.next()]]);
     }
 }

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class MissPathBenchmark {
 
-    private static final int KEY_COUNT = 1 << 20;
+    private static final int KEY_COUNT = Workload.SEQUENCE;
 
     @State(Scope.Benchmark)
     public static class Caches {
@@ -49,29 +49,16 @@ public class MissPathBenchmark {
         }
     }
 
-    @State(Scope.Thread)
-    public static class Cursor {
-        int position;
-
-        @Setup(Level.Trial)
-        public void start() {
-            position = (int) (Thread.currentThread().getId() * 104_729) & (KEY_COUNT - 1);
-        }
-
-        QueryKey next(QueryKey[] keys) {
-            return keys[position++ & (KEY_COUNT - 1)];
-        }
-    }
 
     @Benchmark
     public String stackquery_fetchQuery(Caches caches, Cursor cursor) {
-        QueryKey key = cursor.next(caches.keys);
+        QueryKey key = caches.keys[cursor.next()];
         return caches.client.fetchQuery(QueryOptions.of(key, ctx -> "value")).join();
     }
 
     @Benchmark
     public String caffeineAsyncLoading_get(Caches caches, Cursor cursor) {
-        CompletableFuture<String> value = caches.caffeine.get(cursor.next(caches.keys));
+        CompletableFuture<String> value = caches.caffeine.get(caches.keys[cursor.next()]);
         return value.join();
     }
 }

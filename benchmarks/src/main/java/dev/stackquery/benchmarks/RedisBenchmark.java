@@ -123,7 +123,7 @@ public class RedisBenchmark {
     }
 
     @State(Scope.Thread)
-    public static class Cursor {
+    public static class KeyCursor {
         int position;
 
         int next() {
@@ -134,13 +134,13 @@ public class RedisBenchmark {
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
-    public String stackquery_l2HitOnColdL1(Redis redis, Cursor cursor) {
+    public String stackquery_l2HitOnColdL1(Redis redis, KeyCursor cursor) {
         return redis.a.fetchQuery(redis.options[cursor.next()]).join();
     }
 
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
-    public byte[] lettuce_rawGet(Redis redis, Cursor cursor) {
+    public byte[] lettuce_rawGet(Redis redis, KeyCursor cursor) {
         return redis.rawCommands.get(redis.rawKeys[cursor.next()]);
     }
 
