@@ -254,15 +254,10 @@ final class DefaultQueryClient implements QueryClient {
                         query.type = type;
                     }
                     QueryState<T> state = query.state;
-                    long updated = hit.dataUpdatedAt().toEpochMilli();
-                    if (state.hasData() && updated <= state.dataUpdatedAtMillis()) {
+                    if (state.hasData() && hit.dataUpdatedAt().toEpochMilli() <= state.dataUpdatedAtMillis()) {
                         return Optional.of(state.data());
                     }
-                    if (updated > query.invalidatedAt()) {
-                        setState(query, QueryState.success(hit.value(), hit.dataUpdatedAt())
-                                .withFetchStatus(state.fetchStatus()));
-                        touchGc(query);
-                    }
+                    installIfNewer(query, hit);
                     return Optional.of(hit.value());
                 }
             }
@@ -592,13 +587,24 @@ final class DefaultQueryClient implements QueryClient {
         }
         l2.read(query.key, type).thenAccept(found -> found.ifPresent(hit -> {
             synchronized (query) {
-                long updated = hit.dataUpdatedAt().toEpochMilli();
-                if (!query.removed && updated > query.state.dataUpdatedAtMillis() && updated > query.invalidatedAt()) {
-                    setState(query, QueryState.success(hit.value(), updated).withFetchStatus(
-                            query.state.fetchStatus()));
+                if (!query.removed) {
+                    installIfNewer(query, hit);
                 }
             }
         }));
+    }
+
+    /**
+     * Puts data read from L2 into L1 when it is newer than what L1 holds and than the query's last invalidation
+     * (an older entry may be one whose delete has not landed yet); the caller holds the query's monitor.
+     */
+    private <T> void installIfNewer(Query<T> query, StorageLayer.Hit<T> hit) {
+        long updated = hit.dataUpdatedAt().toEpochMilli();
+        QueryState<T> state = query.state;
+        if (updated > state.dataUpdatedAtMillis() && updated > query.invalidatedAt()) {
+            setState(query, QueryState.success(hit.value(), updated).withFetchStatus(state.fetchStatus()));
+            touchGc(query);
+        }
     }
 
     /** The bus lost messages while disconnected: whatever this instance holds may be stale. */
