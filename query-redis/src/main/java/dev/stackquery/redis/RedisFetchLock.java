@@ -39,7 +39,7 @@ public final class RedisFetchLock implements FetchLock {
             Duration operationTimeout) {
         this.redis = new ReactiveStringRedisTemplate(Objects.requireNonNull(connectionFactory, "connectionFactory"));
         this.lockPrefix = Objects.requireNonNull(lockPrefix, "lockPrefix");
-        this.operationTimeout = Objects.requireNonNull(operationTimeout, "operationTimeout");
+        this.operationTimeout = RedisKeys.requirePositive(operationTimeout, "operationTimeout");
     }
 
     @Override

@@ -229,11 +229,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
 
         /** Time limit of a publish (default 250 ms). */
         public Builder publishTimeout(Duration publishTimeout) {
-            Objects.requireNonNull(publishTimeout, "publishTimeout");
-            if (publishTimeout.isNegative() || publishTimeout.isZero()) {
-                throw new IllegalArgumentException("publishTimeout must be positive: " + publishTimeout);
-            }
-            this.publishTimeout = publishTimeout;
+            this.publishTimeout = RedisKeys.requirePositive(publishTimeout, "publishTimeout");
             return this;
         }
 

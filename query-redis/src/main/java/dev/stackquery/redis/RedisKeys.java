@@ -1,6 +1,9 @@
 package dev.stackquery.redis;
 
-/** Redis key and pattern helpers shared by the Redis parts. */
+import java.time.Duration;
+import java.util.Objects;
+
+/** Helpers shared by the Redis parts: key patterns and setting checks. */
 final class RedisKeys {
 
     private RedisKeys() {
@@ -17,5 +20,14 @@ final class RedisKeys {
             escaped.append(c);
         }
         return escaped.toString();
+    }
+
+    /** {@code value} when positive; otherwise an exception naming the setting. */
+    static Duration requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+        return value;
     }
 }

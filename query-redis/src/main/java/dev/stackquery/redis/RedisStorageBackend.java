@@ -148,11 +148,7 @@ public final class RedisStorageBackend implements StorageBackend {
 
         /** Time limit of each Redis call (default 250 ms). */
         public Builder operationTimeout(Duration operationTimeout) {
-            Objects.requireNonNull(operationTimeout, "operationTimeout");
-            if (operationTimeout.isNegative() || operationTimeout.isZero()) {
-                throw new IllegalArgumentException("operationTimeout must be positive: " + operationTimeout);
-            }
-            this.operationTimeout = operationTimeout;
+            this.operationTimeout = RedisKeys.requirePositive(operationTimeout, "operationTimeout");
             return this;
         }
 
