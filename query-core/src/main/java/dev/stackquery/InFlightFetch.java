@@ -84,8 +84,7 @@ final class InFlightFetch<T> {
             QueryState<T> now = query.state;
             baseline = now.dataUpdatedAtMillis();
             long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
-            // An entry older than an invalidation may be one whose delete has not landed yet: ignore it.
-            if (hit != null && updated > query.invalidatedAt() && updated > baseline) {
+            if (hit != null && usable(updated, baseline)) {
                 QueryState<T> loaded = QueryState.success(hit.value(), updated);
                 boolean fresh = !loaded.isStaleAt(client.clock.millis(), client.staleMillis(options));
                 lookup = fresh ? LookupResult.HIT : LookupResult.STALE;
@@ -99,8 +98,7 @@ final class InFlightFetch<T> {
         }
         client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, lookup));
         if (lookup == LookupResult.HIT) {
-            result.complete(hit.value());
-            firstData.complete(hit.value());
+            deliver(hit.value());
             return;
         }
         if (lookup == LookupResult.STALE) {
@@ -171,7 +169,7 @@ final class InFlightFetch<T> {
                 return;
             }
             long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
-            if (hit == null || updated <= baseline || updated <= query.invalidatedAt()) {
+            if (hit == null || !usable(updated, baseline)) {
                 hit = null;
             } else {
                 settleFromStorage(hit.value(), updated);
@@ -182,8 +180,21 @@ final class InFlightFetch<T> {
             return;
         }
         client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, LookupResult.HIT));
-        result.complete(hit.value());
-        firstData.complete(hit.value());
+        deliver(hit.value());
+    }
+
+    /**
+     * Whether L2 data written at {@code updated} may replace what the query holds: newer than {@code baseline} and
+     * than the last invalidation (an older entry may be one whose delete has not landed yet). Under the monitor.
+     */
+    private boolean usable(long updated, long baseline) {
+        return updated > baseline && updated > query.invalidatedAt();
+    }
+
+    /** Hands the fetched (or L2) data to every waiting caller. */
+    private void deliver(T value) {
+        result.complete(value);
+        firstData.complete(value);
     }
 
     private void releaseLease() {
@@ -315,8 +326,7 @@ final class InFlightFetch<T> {
                 storage.write(query.key, value, type, Instant.ofEpochMilli(now))
                         .whenComplete((ignored, writeError) -> releaseLease());
             }
-            result.complete(value);
-            firstData.complete(value);
+            deliver(value);
             var onSuccess = options.onSuccessOrNull();
             if (onSuccess != null) {
                 client.events.callback("onSuccess", query.key, onSuccess, value);

@@ -145,11 +145,7 @@ public final class JdbcStorageBackend implements StorageBackend {
                 upsert.executeUpdate();
             }
             if (purge) {
-                try (PreparedStatement expired = connection.prepareStatement(
-                        "DELETE FROM " + table + " WHERE expires_at <= ?")) {
-                    expired.setLong(1, now);
-                    expired.executeUpdate();
-                }
+                deleteExpired(connection, now);
             }
             return null;
         });
@@ -187,13 +183,15 @@ public final class JdbcStorageBackend implements StorageBackend {
 
     /** Deletes every expired row now; returns how many. Blocks. */
     public int purgeExpired() {
-        return run(connection -> {
-            try (PreparedStatement expired = connection.prepareStatement(
-                    "DELETE FROM " + table + " WHERE expires_at <= ?")) {
-                expired.setLong(1, clock.millis());
-                return expired.executeUpdate();
-            }
-        }).join();
+        return run(connection -> deleteExpired(connection, clock.millis())).join();
+    }
+
+    private int deleteExpired(Connection connection, long now) throws SQLException {
+        try (PreparedStatement expired = connection.prepareStatement(
+                "DELETE FROM " + table + " WHERE expires_at <= ?")) {
+            expired.setLong(1, now);
+            return expired.executeUpdate();
+        }
     }
 
     @Override
