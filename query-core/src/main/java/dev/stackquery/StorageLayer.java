@@ -36,7 +36,7 @@ final class StorageLayer {
     private final StorageBackend backend;
     private final QueryCodec codec;
     private final Clock clock;
-    private final QueryScheduler scheduler;
+    private final Deadlines deadlines;
     private final CacheEvents events;
     private final Duration timeout;
     private final Duration ttl;
@@ -52,7 +52,7 @@ final class StorageLayer {
         this.backend = backend;
         this.codec = codec;
         this.clock = clock;
-        this.scheduler = scheduler;
+        this.deadlines = new Deadlines(clock, scheduler, timeout);
         this.events = events;
         this.timeout = timeout;
         this.ttl = ttl;
@@ -168,11 +168,9 @@ final class StorageLayer {
             return source;
         }
         CompletableFuture<X> bounded = new CompletableFuture<>();
-        QueryScheduler.Cancellable timer = scheduler.schedule(() -> bounded.completeExceptionally(
-                new TimeoutException("L2 " + backend.name() + " " + op + " of " + key + " took longer than "
-                        + timeout)), timeout);
+        deadlines.watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " " + op + " of " + key
+                + " took longer than " + timeout));
         source.whenComplete((value, error) -> {
-            timer.cancel();
             if (error != null) {
                 bounded.completeExceptionally(error);
             } else {

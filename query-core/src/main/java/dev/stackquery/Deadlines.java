@@ -1,0 +1,63 @@
+package dev.stackquery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Time limits of many short operations that share one bound (the L2 calls), kept by one timer rather than one per
+ * operation.
+ *
+ * <p>Every watched future goes to the tail of a queue with its deadline, now + bound; as the bound is fixed, the
+ * queue is in deadline order (up to the few microseconds by which racing threads append out of order). One timer is
+ * armed for the head's deadline; when it fires it fails every overdue future still running, drops the finished ones
+ * and re-arms for the new head. A watch therefore costs one small object and a lock-free append instead of a timer
+ * task scheduled and cancelled, which mattered on the L2 read path. The price: a finished future stays queued (with
+ * its result) until its deadline passes, so at most {@code bound × calls per second} entries are held.
+ */
+final class Deadlines {
+
+    private record Watched(long deadline, CompletableFuture<?> future, Supplier<? extends Throwable> timeout) {
+    }
+
+    private final Clock clock;
+    private final QueryScheduler scheduler;
+    private final long boundMillis;
+    private final ConcurrentLinkedQueue<Watched> queue = new ConcurrentLinkedQueue<>();
+    /** Whether a sweep is scheduled or running; exactly one is while the queue is not empty. */
+    private final AtomicBoolean armed = new AtomicBoolean();
+
+    Deadlines(Clock clock, QueryScheduler scheduler, Duration bound) {
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.boundMillis = Math.max(1, Durations.toMillisSaturated(bound));
+    }
+
+    /** Fails {@code future} with {@code timeout}'s exception if it is still running when the bound has passed. */
+    void watch(CompletableFuture<?> future, Supplier<? extends Throwable> timeout) {
+        queue.add(new Watched(Durations.addSaturated(clock.millis(), boundMillis), future, timeout));
+        if (armed.compareAndSet(false, true)) {
+            scheduler.schedule(this::sweep, Duration.ofMillis(boundMillis));
+        }
+    }
+
+    private void sweep() {
+        long now = clock.millis();
+        Watched head;
+        while ((head = queue.peek()) != null && (head.future.isDone() || head.deadline <= now)) {
+            queue.poll(); // only the sweep removes, and one sweep runs at a time: this is head
+            if (!head.future.isDone()) {
+                head.future.completeExceptionally(head.timeout.get());
+            }
+        }
+        armed.set(false);
+        // A watch that saw `armed` still set relies on this re-check to get its timer.
+        Watched next = queue.peek();
+        if (next != null && armed.compareAndSet(false, true)) {
+            scheduler.schedule(this::sweep, Duration.ofMillis(Math.max(1, next.deadline - now)));
+        }
+    }
+}
