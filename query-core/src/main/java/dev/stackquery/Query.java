@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 final class Query<T> {
 
     final QueryKey key;
+    /** The L1 holding this query: tells a {@link QueryOptions#lastQuery} hint of this client from another's. */
+    final QueryCache home;
     volatile QueryState<T> state;
     /** Set once under the monitor, read by lock-free paths: a removed query is never brought back. */
     volatile boolean removed;
@@ -39,8 +41,9 @@ final class Query<T> {
         long invalidatedAt = Long.MIN_VALUE;
     }
 
-    Query(QueryKey key, QueryState<T> initial, long now) {
+    Query(QueryKey key, QueryCache home, QueryState<T> initial, long now) {
         this.key = key;
+        this.home = home;
         this.state = initial;
         this.lastAccess = now;
     }

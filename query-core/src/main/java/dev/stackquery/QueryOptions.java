@@ -43,6 +43,12 @@ public final class QueryOptions<T> {
     private final @Nullable Consumer<? super T> onSuccess;
     private final @Nullable Consumer<? super Throwable> onError;
     private final @Nullable BiConsumer<? super @Nullable T, ? super @Nullable Throwable> onSettled;
+    /**
+     * The {@code Query} these options last found in a client's L1: a hint for the hit path, checked (client,
+     * removal) before use. Written and read without synchronisation, like {@link String}'s hash; not part of
+     * equality and not copied to derived options.
+     */
+    @Nullable Object lastQuery;
 
     private QueryOptions(Builder<T> b) {
         this.key = b.key;
