@@ -285,7 +285,7 @@ final class DefaultQueryClient implements QueryClient {
         Objects.requireNonNull(filter, "filter");
         List<QuerySnapshot> found = new ArrayList<>();
         for (Query<?> query : matching(filter)) {
-            found.add(query.snapshot());
+            found.add(query.snapshot(clock.millis(), defaultStaleMillis));
         }
         return found;
     }
@@ -945,12 +945,13 @@ final class DefaultQueryClient implements QueryClient {
             }
             return matched;
         }
+        long now = clock.millis();
         for (Query<?> query : cache.all()) {
             if (query.removed) {
                 continue;
             }
             boolean hit = filter instanceof QueryFilter.Prefix prefix ? query.key.startsWith(prefix.key())
-                    : filter instanceof QueryFilter.All || filter.matches(query.snapshot());
+                    : filter instanceof QueryFilter.All || filter.matches(query.snapshot(now, defaultStaleMillis));
             if (hit) {
                 matched.add(query);
             }

@@ -122,7 +122,10 @@ final class Query<T> {
         e.pollMillis = millis;
     }
 
-    synchronized QuerySnapshot snapshot() {
-        return new QuerySnapshot(key, state, observerCount());
+    /** This query now; {@code defaultStaleMillis} applies when no options with a staleTime fetched it. */
+    synchronized QuerySnapshot snapshot(long nowMillis, long defaultStaleMillis) {
+        long staleMillis = options != null && options.staleMillis >= 0 ? options.staleMillis : defaultStaleMillis;
+        QueryState<T> current = state;
+        return new QuerySnapshot(key, current, observerCount(), current.isStaleAt(nowMillis, staleMillis));
     }
 }

@@ -8,8 +8,10 @@ import java.util.Objects;
  * @param key the query's key
  * @param state its state at that moment
  * @param observerCount how many observers watch it; observed queries are active
+ * @param stale whether its data was stale then, by the staleTime of the options that last fetched it (or the
+ *        client's default): true as well when it has no data or was invalidated
  */
-public record QuerySnapshot(QueryKey key, QueryState<?> state, int observerCount) {
+public record QuerySnapshot(QueryKey key, QueryState<?> state, int observerCount, boolean stale) {
 
     /** Checks the fields. */
     public QuerySnapshot {

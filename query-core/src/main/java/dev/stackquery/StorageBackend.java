@@ -31,6 +31,14 @@ public interface StorageBackend extends AutoCloseable {
      */
     CompletableFuture<Void> deleteByPrefix(QueryKey prefix);
 
+    /**
+     * Checks that the store answers, for health reporting: completes with {@code false} (never exceptionally) when
+     * it does not. The default answers {@code true}, for stores that cannot be down.
+     */
+    default CompletableFuture<Boolean> ping() {
+        return CompletableFuture.completedFuture(true);
+    }
+
     /** Short name for health details and logs, e.g. {@code "redis"}. */
     default String name() {
         return getClass().getSimpleName();

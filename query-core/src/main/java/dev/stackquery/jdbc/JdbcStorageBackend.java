@@ -151,6 +151,12 @@ public final class JdbcStorageBackend implements StorageBackend {
         });
     }
 
+    /** Checks a connection ({@link Connection#isValid}, 1 s); {@code false} when none can be had. */
+    @Override
+    public CompletableFuture<Boolean> ping() {
+        return run(connection -> connection.isValid(1)).exceptionally(error -> false);
+    }
+
     @Override
     public CompletableFuture<Void> delete(QueryKey key) {
         String id = key.canonical();

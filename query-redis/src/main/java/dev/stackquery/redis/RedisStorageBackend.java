@@ -84,6 +84,7 @@ public final class RedisStorageBackend implements StorageBackend {
     }
 
     /** Sends {@code PING}; completes with whether Redis answered within the operation timeout. Never fails. */
+    @Override
     public CompletableFuture<Boolean> ping() {
         return redis.execute(connection -> connection.ping()).next()
                 .map("PONG"::equalsIgnoreCase)

@@ -1,0 +1,222 @@
+package dev.stackquery.spring.boot.actuate;
+
+import java.lang.reflect.Array;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import dev.stackquery.QueryClient;
+import dev.stackquery.QueryFilter;
+import dev.stackquery.QueryKey;
+import dev.stackquery.QuerySnapshot;
+import dev.stackquery.QueryState;
+import dev.stackquery.QueryStatus;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.Show;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code queries} endpoint: lists the queries in L1, shows one, and invalidates, refetches, resets or removes
+ * them by exact key or by prefix.
+ *
+ * <p>Keys are written in their canonical JSON form ({@code ["user",42]}, URL-encoded in a path); a plain word
+ * ({@code user}) is read as the one-part key {@code ["user"]}. Cached values are shown only when
+ * {@code stackquery.actuator.show-values} allows. Bad input (a malformed key, an unknown status or action) is
+ * rejected before anything changes, which Actuator turns into HTTP 400.
+ */
+@Endpoint(id = "queries")
+public class QueriesEndpoint {
+
+    /** What a write can do to the matched queries. */
+    public enum Action {
+        /** Marks them stale; observed ones refetch. */
+        INVALIDATE,
+        /** Fetches them again now. */
+        REFETCH,
+        /** Drops their data back to the initial state. */
+        RESET
+    }
+
+    private final QueryClient client;
+    private final Show showValues;
+    private final Set<String> roles;
+
+    /** An endpoint over {@code client} that shows values as {@code showValues} says, to {@code roles}. */
+    public QueriesEndpoint(QueryClient client, Show showValues, Set<String> roles) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.showValues = Objects.requireNonNull(showValues, "showValues");
+        this.roles = Set.copyOf(roles);
+    }
+
+    /** Every query, or those under {@code prefix} and/or with {@code status}, sorted by key. */
+    @ReadOperation
+    public QueriesDescriptor queries(SecurityContext securityContext, @Nullable String prefix,
+            @Nullable String status) {
+        QueryFilter filter = prefix == null ? QueryFilter.all() : QueryFilter.prefix(key(prefix, "prefix"));
+        QueryStatus wanted = status == null ? null : status(status);
+        boolean values = showValues.isShown(securityContext, roles);
+        List<QueryDescriptor> found = new ArrayList<>();
+        for (QuerySnapshot snapshot : client.findAll(filter)) {
+            if (wanted == null || snapshot.state().status() == wanted) {
+                found.add(QueryDescriptor.of(snapshot, values));
+            }
+        }
+        found.sort(Comparator.comparing(QueryDescriptor::key));
+        return new QueriesDescriptor(found.size(), found);
+    }
+
+    /** The query of {@code key}, or nothing (404) when L1 does not hold it. */
+    @ReadOperation
+    public @Nullable QueryDescriptor query(SecurityContext securityContext, @Selector String key) {
+        List<QuerySnapshot> found = client.findAll(QueryFilter.exact(key(key, "key")));
+        return found.isEmpty() ? null
+                : QueryDescriptor.of(found.get(0), showValues.isShown(securityContext, roles));
+    }
+
+    /** Applies {@code action} to the queries under {@code prefix} or of exactly {@code key} (one of the two). */
+    @WriteOperation
+    public ActionDescriptor act(String action, @Nullable String prefix, @Nullable String key) {
+        if ((prefix == null) == (key == null)) {
+            throw new InvalidEndpointRequestException("give either 'prefix' or 'key', not " + (prefix == null
+                    ? "neither" : "both"), "either prefix or key");
+        }
+        Action what = action(action);
+        QueryFilter filter = prefix != null ? QueryFilter.prefix(key(prefix, "prefix"))
+                : QueryFilter.exact(key(key, "key"));
+        return apply(what, filter, prefix != null ? prefix : key);
+    }
+
+    /** Applies {@code action} to the query of {@code key}. */
+    @WriteOperation
+    public ActionDescriptor actOnKey(@Selector String key, String action) {
+        Action what = action(action);
+        return apply(what, QueryFilter.exact(key(key, "key")), key);
+    }
+
+    /** Removes the query of {@code key} from L1 and L2. */
+    @DeleteOperation
+    public ActionDescriptor remove(@Selector String key) {
+        QueryFilter filter = QueryFilter.exact(key(key, "key"));
+        int matched = client.findAll(filter).size();
+        client.removeQueries(filter);
+        return new ActionDescriptor("remove", canonical(key), matched);
+    }
+
+    /** Removes the queries under {@code prefix} from L1 and L2. */
+    @DeleteOperation
+    public ActionDescriptor removeAll(String prefix) {
+        QueryFilter filter = QueryFilter.prefix(key(prefix, "prefix"));
+        int matched = client.findAll(filter).size();
+        client.removeQueries(filter);
+        return new ActionDescriptor("remove", canonical(prefix), matched);
+    }
+
+    private ActionDescriptor apply(Action action, QueryFilter filter, String target) {
+        int matched = client.findAll(filter).size();
+        switch (action) {
+            case INVALIDATE -> client.invalidateQueries(filter);
+            case REFETCH -> client.refetchQueries(filter);
+            case RESET -> client.resetQueries(filter);
+        }
+        return new ActionDescriptor(action.name().toLowerCase(Locale.ROOT), canonical(target), matched);
+    }
+
+    private static String canonical(String key) {
+        return key(key, "key").canonical();
+    }
+
+    /** Reads a key given as canonical JSON, or a plain word as a one-part key. */
+    static QueryKey key(String text, String parameter) {
+        String trimmed = text.trim();
+        if (trimmed.isEmpty()) {
+            throw new InvalidEndpointRequestException("'" + parameter + "' must not be empty", "empty " + parameter);
+        }
+        if (!trimmed.startsWith("[")) {
+            return QueryKey.of(trimmed);
+        }
+        try {
+            return QueryKey.parse(trimmed);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException("'" + parameter + "' is not a query key (a JSON array such as"
+                    + " [\"user\",42]): " + e.getMessage(), "malformed " + parameter);
+        }
+    }
+
+    private static QueryStatus status(String status) {
+        try {
+            return QueryStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException("'status' must be one of idle, pending, success, error; was '"
+                    + status + "'", "unknown status");
+        }
+    }
+
+    private static Action action(String action) {
+        try {
+            return Action.valueOf(action.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEndpointRequestException("'action' must be one of invalidate, refetch, reset (use"
+                    + " DELETE to remove); was '" + action + "'", "unknown action");
+        }
+    }
+
+    /** The answer of a list read. */
+    public record QueriesDescriptor(int count, List<QueryDescriptor> queries) {
+    }
+
+    /**
+     * One query. {@code size} is the number of elements when the data is a collection, map or array, otherwise
+     * null; {@code data}, and the message in {@code error}, are left out unless values are shown.
+     */
+    public record QueryDescriptor(String key, String status, String fetchStatus, boolean stale, boolean invalidated,
+            int observers, @Nullable Instant dataUpdatedAt, int failureCount, @Nullable String error,
+            @Nullable Integer size, @Nullable Object data) {
+
+        static QueryDescriptor of(QuerySnapshot snapshot, boolean showValue) {
+            QueryState<?> state = snapshot.state();
+            Object data = state.data();
+            Throwable error = state.error();
+            return new QueryDescriptor(snapshot.key().canonical(), lower(state.status()), lower(state.fetchStatus()),
+                    snapshot.stale(), state.invalidated(), snapshot.observerCount(), state.dataUpdatedAt(),
+                    state.failureCount(), error == null ? null : describe(error, showValue), size(data),
+                    showValue ? data : null);
+        }
+
+        /** An error's class; its message only where values are shown, as it may quote them. */
+        private static String describe(Throwable error, boolean showValue) {
+            return showValue && error.getMessage() != null ? error.getClass().getName() + ": " + error.getMessage()
+                    : error.getClass().getName();
+        }
+
+        private static @Nullable Integer size(@Nullable Object data) {
+            if (data instanceof Collection<?> collection) {
+                return collection.size();
+            }
+            if (data instanceof Map<?, ?> map) {
+                return map.size();
+            }
+            return data != null && data.getClass().isArray() ? Array.getLength(data) : null;
+        }
+
+        private static String lower(Enum<?> value) {
+            return value.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** The answer of a write or delete: what was done, to which key or prefix, and how many queries matched. */
+    public record ActionDescriptor(String action, String target, int matched) {
+    }
+}
