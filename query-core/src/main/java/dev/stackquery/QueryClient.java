@@ -111,6 +111,14 @@ public interface QueryClient extends AutoCloseable {
     CompletableFuture<Void> clear();
 
     /**
+     * A handle that fetches with {@code options} through this client: {@code get()} is {@link #fetchQuery},
+     * {@code invalidate()} invalidates exactly its key, {@code getData()} reads what is cached.
+     */
+    default <T> CachedQuery<T> cachedQuery(QueryOptions<T> options) {
+        return new BoundCachedQuery<>(this, options);
+    }
+
+    /**
      * An observer of {@code options}' query; nothing happens until its first {@code subscribe}. See
      * {@link QueryObserver}. The options' {@code select}, if any, shapes what it shows.
      */

@@ -5,6 +5,7 @@ import dev.stackquery.spring.boot.StackQueryAutoConfiguration;
 import dev.stackquery.spring.boot.StackQueryProperties;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -30,5 +31,13 @@ public final class StackQueryEndpointAutoConfiguration {
             case ALWAYS -> Show.ALWAYS;
         };
         return new QueriesEndpoint(client, show, actuator.getRoles());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(QueriesEndpoint.class)
+    @ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+    QueriesEndpointWebExtension queriesEndpointWebExtension(QueriesEndpoint endpoint) {
+        return new QueriesEndpointWebExtension(endpoint);
     }
 }
