@@ -218,4 +218,20 @@ class StackQueryAutoConfigurationTest {
             return client;
         }
     }
+
+    @Test
+    void theDevtoolsPageIsOffUnlessEnabled() {
+        org.springframework.boot.test.context.runner.WebApplicationContextRunner web =
+                new org.springframework.boot.test.context.runner.WebApplicationContextRunner()
+                        .withConfiguration(AutoConfigurations.of(StackQueryAutoConfiguration.class,
+                                dev.stackquery.spring.boot.devtools.StackQueryDevtoolsAutoConfiguration.class));
+        web.run(context -> assertThat(context).doesNotHaveBean("stackQueryDevtoolsRoutes"));
+        web.withPropertyValues("stackquery.devtools.enabled=true")
+                .run(context -> assertThat(context).hasBean("stackQueryDevtoolsRoutes"));
+        runner.withConfiguration(AutoConfigurations.of(
+                dev.stackquery.spring.boot.devtools.StackQueryDevtoolsAutoConfiguration.class))
+                .withPropertyValues("stackquery.devtools.enabled=true")
+                .run(context -> assertThat(context).as("not a web application").doesNotHaveBean(
+                        "stackQueryDevtoolsRoutes"));
+    }
 }

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(classes = TestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "management.endpoints.web.exposure.include=health,metrics,queries",
         "management.endpoint.health.show-details=always", "management.health.redis.enabled=false",
-        "stackquery.storage.type=memory" })
+        "stackquery.storage.type=memory", "stackquery.devtools.enabled=true" })
 class QueriesEndpointWebTest {
 
     private static final String PRODUCT_1 = "[\"product\",1]";
@@ -165,5 +165,28 @@ class QueriesEndpointWebTest {
         assertThat(lookups.json().get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(3);
         assertThat(http.get("/actuator/metrics/stackquery.queries").json().get("measurements").get(0)
                 .get("value").asDouble()).isEqualTo(3);
+    }
+
+    @Test
+    void theDevtoolsPageAndItsJsonAreServedWhenEnabled() {
+        Http.Answer page = http.get("/stackquery");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("StackQuery devtools").doesNotContain("http://", "https://");
+        JsonNode listing = http.get("/stackquery/api/queries").json();
+        assertThat(listing.get("count").asInt()).isEqualTo(3);
+        assertThat(http.get("/stackquery/api/queries").body()).doesNotContain("secret");
+
+        Http.Answer invalidate = http.post("/stackquery/api/actions",
+                "{\"action\":\"invalidate\",\"key\":\"[\\\"user\\\",1]\"}");
+        assertThat(invalidate.status()).isEqualTo(200);
+        assertThat(client.getQueryState(QueryKey.of("user", 1)).orElseThrow().invalidated()).isTrue();
+
+        Http.Answer unknown = http.post("/stackquery/api/actions",
+                "{\"action\":\"explode\",\"key\":\"[\\\"user\\\",1]\"}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("error").asString()).contains("action");
+        Http.Answer malformed = http.post("/stackquery/api/actions", "{\"action\":\"remove\",\"key\":\"[oops\"}");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(client.size()).as("nothing removed").isEqualTo(3);
     }
 }
