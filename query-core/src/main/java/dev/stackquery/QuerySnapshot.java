@@ -19,6 +19,13 @@ public record QuerySnapshot(QueryKey key, QueryState<?> state, int observerCount
         Objects.requireNonNull(state, "state");
     }
 
+    /**
+     * A snapshot judged without a staleTime: stale only when it has no data or was invalidated.
+     */
+    public QuerySnapshot(QueryKey key, QueryState<?> state, int observerCount) {
+        this(key, state, observerCount, !Objects.requireNonNull(state, "state").hasData() || state.invalidated());
+    }
+
     /** Whether at least one observer watches the query. */
     public boolean isActive() {
         return observerCount > 0;

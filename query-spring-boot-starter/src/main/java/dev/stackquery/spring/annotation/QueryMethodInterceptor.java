@@ -19,6 +19,8 @@ import dev.stackquery.QueryOptions;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
@@ -32,6 +34,8 @@ import org.springframework.core.BridgeMethodResolver;
  * query a clone of its own invocation, as Spring's {@code @Async} does.
  */
 final class QueryMethodInterceptor implements MethodInterceptor {
+
+    private static final Log LOG = LogFactory.getLog(QueryMethodInterceptor.class);
 
     private final Supplier<QueryClient> client;
     private final Class<?> targetClass;
@@ -68,8 +72,13 @@ final class QueryMethodInterceptor implements MethodInterceptor {
             return result;
         }
         if (result instanceof CompletionStage<?> stage) {
-            CompletableFuture<?> future = stage.toCompletableFuture();
-            future.thenAccept(value -> invalidate(described, invocation, value));
+            stage.thenAccept(value -> invalidate(described, invocation, value)).exceptionally(failure -> {
+                // The caller already has its result; a failed invalidation can only be reported here.
+                if (!(stage.toCompletableFuture().isCompletedExceptionally())) {
+                    LOG.warn("@InvalidatesQueries after " + described.name + " failed", failure);
+                }
+                return null;
+            });
             return result;
         }
         invalidate(described, invocation, result);
