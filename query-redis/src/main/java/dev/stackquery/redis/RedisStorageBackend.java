@@ -1,15 +1,20 @@
 package dev.stackquery.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import dev.stackquery.CorruptStorageEntryException;
 import dev.stackquery.QueryKey;
 import dev.stackquery.StorageBackend;
 import dev.stackquery.StorageEntry;
 
+import io.lettuce.core.api.async.RedisStringAsyncCommands;
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
@@ -21,11 +26,13 @@ import reactor.core.publisher.Mono;
  * The shared L2 in Redis: one string value per query under {@code <keyPrefix><canonical key>}, holding the
  * {@link StorageEntry#toBytes() versioned envelope}, with the client's storage TTL as its Redis expiry.
  *
- * <p>Every call is non-blocking (Lettuce's reactive API) and bounded by {@code operationTimeout} (default 250 ms),
+ * <p>Every call is non-blocking and bounded by {@code operationTimeout} (default 250 ms),
  * so a slow Redis never slows a query by more than that; the client then goes on with L1 and the source. Prefix
  * deletion walks the matching keys with {@code SCAN} (never {@code KEYS}) and removes them with batched
  * {@code UNLINK}; glob characters in keys are escaped. Lettuce reconnects by itself after Redis comes back.
- * Thread-safe. {@link #close()} does not close the connection factory, which belongs to the application.
+ * Reads go through Lettuce's asynchronous API on a connection of their own (opened in the background from a
+ * {@code LettuceConnectionFactory}), the rest through Spring's reactive template on the application's factory.
+ * Thread-safe. {@link #close()} closes the read connection, not the factory, which belongs to the application.
  */
 public final class RedisStorageBackend implements StorageBackend {
 
@@ -33,6 +40,7 @@ public final class RedisStorageBackend implements StorageBackend {
     private final String keyPrefix;
     private final Duration operationTimeout;
     private final int batchSize;
+    private final DirectReader reader;
     private volatile boolean lastCallFailed;
 
     private RedisStorageBackend(Builder builder) {
@@ -45,6 +53,7 @@ public final class RedisStorageBackend implements StorageBackend {
         this.keyPrefix = builder.keyPrefix;
         this.operationTimeout = builder.operationTimeout;
         this.batchSize = builder.batchSize;
+        this.reader = new DirectReader(builder.connectionFactory);
     }
 
     /** Starts a backend on the application's connection factory (e.g. Boot's {@code LettuceConnectionFactory}). */
@@ -54,6 +63,16 @@ public final class RedisStorageBackend implements StorageBackend {
 
     @Override
     public CompletableFuture<Optional<StorageEntry>> get(QueryKey key) {
+        RedisStringAsyncCommands<byte[], byte[]> direct = reader.commands();
+        if (direct != null) {
+            CompletableFuture<Optional<StorageEntry>> read = direct.get(redisKey(key).getBytes(StandardCharsets.UTF_8))
+                    .toCompletableFuture()
+                    .thenApply(bytes -> bytes == null ? Optional.<StorageEntry>empty()
+                            : Optional.of(StorageEntry.fromBytes(bytes)))
+                    .orTimeout(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            read.whenComplete((found, error) -> noteOutcome(error));
+            return read;
+        }
         return track(redis.opsForValue().get(redisKey(key))
                 .map(bytes -> Optional.of(StorageEntry.fromBytes(bytes)))
                 .defaultIfEmpty(Optional.empty()));
@@ -99,6 +118,11 @@ public final class RedisStorageBackend implements StorageBackend {
         return !lastCallFailed;
     }
 
+    /** Whether reads already go through the backend's own connection (rather than the template). */
+    boolean readsDirectly() {
+        return reader.isOpen();
+    }
+
     /** The prefix of every key this backend writes. */
     public String keyPrefix() {
         return keyPrefix;
@@ -109,9 +133,10 @@ public final class RedisStorageBackend implements StorageBackend {
         return "redis";
     }
 
-    /** Nothing to release: the connection factory is the application's. */
+    /** Closes the read connection; the connection factory is the application's and stays open. */
     @Override
     public void close() {
+        reader.close();
     }
 
     String redisKey(QueryKey key) {
@@ -125,8 +150,14 @@ public final class RedisStorageBackend implements StorageBackend {
     private <X> CompletableFuture<X> track(Mono<X> call, Duration timeout) {
         return call.timeout(timeout)
                 .doOnSuccess(ignored -> lastCallFailed = false)
-                .doOnError(error -> lastCallFailed = !(error instanceof CorruptStorageEntryException))
+                .doOnError(this::noteOutcome)
                 .toFuture();
+    }
+
+    /** An unreadable entry is a fault of the entry, not of Redis. */
+    private void noteOutcome(@Nullable Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        lastCallFailed = cause != null && !(cause instanceof CorruptStorageEntryException);
     }
 
     /** Builds a {@link RedisStorageBackend}; each setter checks its value. Not thread-safe. */

@@ -1,6 +1,7 @@
 package dev.stackquery.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,5 +104,32 @@ class RedisStorageBackendTest {
     @Test
     void pingAnswersWhileRedisIsUp() {
         assertThat(backend.ping().join()).isTrue();
+    }
+
+    @Test
+    void readsMoveToTheirOwnConnectionAndStillSeeEnvelopesAndCorruptValues() throws Exception {
+        RedisStorageBackend fresh = RedisStorageBackend.builder(factory).keyPrefix("test:").build();
+        try {
+            QueryKey key = QueryKey.of("user", 9);
+            fresh.put(key, new StorageEntry("{\"n\":9}".getBytes(StandardCharsets.UTF_8),
+                    Instant.ofEpochMilli(1_000)), Duration.ofMinutes(1)).join();
+            assertThat(fresh.readsDirectly()).as("opened in the background, not on the first read").isFalse();
+            assertThat(fresh.get(key).join()).isPresent();
+            await().atMost(Duration.ofSeconds(5)).until(fresh::readsDirectly);
+
+            StorageEntry read = fresh.get(key).join().orElseThrow();
+            assertThat(new String(read.value(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":9}");
+            assertThat(read.dataUpdatedAt()).isEqualTo(Instant.ofEpochMilli(1_000));
+            assertThat(fresh.get(QueryKey.of("user", 10)).join()).isEmpty();
+
+            assertThat(REDIS.command("SET", "test:[\"bad\"]", "garbage")).isEqualTo("+OK");
+            assertThat(fresh.get(QueryKey.of("bad"))).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableOfType(Exception.class).havingRootCause()
+                    .isInstanceOf(CorruptStorageEntryException.class);
+            assertThat(fresh.isAvailable()).isTrue();
+        } finally {
+            fresh.close();
+        }
+        assertThat(fresh.readsDirectly()).as("closed with the backend").isFalse();
     }
 }
