@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,41 +24,51 @@ final class Deadlines {
     private record Watched(long deadline, CompletableFuture<?> future, Supplier<? extends Throwable> timeout) {
     }
 
-    private final Clock clock;
+    private final LongSupplier millis;
     private final QueryScheduler scheduler;
     private final long boundMillis;
     private final ConcurrentLinkedQueue<Watched> queue = new ConcurrentLinkedQueue<>();
     /** Whether a sweep is scheduled or running; exactly one is while the queue is not empty. */
     private final AtomicBoolean armed = new AtomicBoolean();
 
+    /**
+     * Deadlines timed by {@code clock}; the system clock is replaced by {@link System#nanoTime()}, so that a wall
+     * clock stepped back or forth neither holds timeouts off nor fires them all at once.
+     */
     Deadlines(Clock clock, QueryScheduler scheduler, Duration bound) {
-        this.clock = clock;
+        this.millis = clock.getClass() == Clock.systemUTC().getClass() ? () -> System.nanoTime() / 1_000_000
+                : clock::millis;
         this.scheduler = scheduler;
         this.boundMillis = Math.max(1, Durations.toMillisSaturated(bound));
     }
 
     /** Fails {@code future} with {@code timeout}'s exception if it is still running when the bound has passed. */
     void watch(CompletableFuture<?> future, Supplier<? extends Throwable> timeout) {
-        queue.add(new Watched(Durations.addSaturated(clock.millis(), boundMillis), future, timeout));
+        queue.add(new Watched(Durations.addSaturated(millis.getAsLong(), boundMillis), future, timeout));
         if (armed.compareAndSet(false, true)) {
             scheduler.schedule(this::sweep, Duration.ofMillis(boundMillis));
         }
     }
 
     private void sweep() {
-        long now = clock.millis();
-        Watched head;
-        while ((head = queue.peek()) != null && (head.future.isDone() || head.deadline <= now)) {
-            queue.poll(); // only the sweep removes, and one sweep runs at a time: this is head
-            if (!head.future.isDone()) {
-                head.future.completeExceptionally(head.timeout.get());
+        long now = millis.getAsLong();
+        try {
+            Watched head;
+            while ((head = queue.peek()) != null && (head.future.isDone() || head.deadline <= now)) {
+                queue.poll(); // only the sweep removes, and one sweep runs at a time: this is head
+                if (!head.future.isDone()) {
+                    head.future.completeExceptionally(head.timeout.get());
+                }
             }
-        }
-        armed.set(false);
-        // A watch that saw `armed` still set relies on this re-check to get its timer.
-        Watched next = queue.peek();
-        if (next != null && armed.compareAndSet(false, true)) {
-            scheduler.schedule(this::sweep, Duration.ofMillis(Math.max(1, next.deadline - now)));
+        } finally {
+            armed.set(false);
+            // A watch that saw `armed` still set relies on this re-check to get its timer. The delay never exceeds
+            // the bound, whatever a test clock does.
+            Watched next = queue.peek();
+            if (next != null && armed.compareAndSet(false, true)) {
+                scheduler.schedule(this::sweep, Duration.ofMillis(Math.max(1, Math.min(boundMillis,
+                        next.deadline - now))));
+            }
         }
     }
 }

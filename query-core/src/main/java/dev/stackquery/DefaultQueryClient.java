@@ -126,8 +126,8 @@ final class DefaultQueryClient implements QueryClient {
                 ? uncheckedCast(last) : null;
         if (query == null) {
             query = cache.get(options.key());
-            if (query != null) {
-                options.lastQuery = query;
+            if (options.lastQuery != query) {
+                options.lastQuery = query; // null too: a removed query is not kept reachable by the hint
             }
         }
         if (query != null) {

@@ -221,7 +221,10 @@ public interface QueryClient extends AutoCloseable {
             return this;
         }
 
-        /** Time limit of each L2 call (default 250 ms); a slower call counts as a failure. */
+        /**
+         * Time limit of each L2 call (default 250 ms; 20 times that for a prefix delete); a slower call counts as a
+         * failure.
+         */
         public Builder storageTimeout(Duration storageTimeout) {
             this.storageTimeout = Durations.requirePositive(storageTimeout, "storageTimeout");
             return this;

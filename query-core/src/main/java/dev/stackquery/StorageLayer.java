@@ -29,6 +29,7 @@ final class StorageLayer {
 
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
     private static final long MAX_PAUSE_MILLIS = 30_000;
+    private static final int PREFIX_TIMEOUT_FACTOR = 20;
 
     record Hit<T>(T value, Instant dataUpdatedAt) {
     }
@@ -37,6 +38,8 @@ final class StorageLayer {
     private final QueryCodec codec;
     private final Clock clock;
     private final Deadlines deadlines;
+    /** Prefix deletes walk many keys (SCAN + UNLINK on Redis): they get a longer bound than single-key calls. */
+    private final Deadlines prefixDeadlines;
     private final CacheEvents events;
     private final Duration timeout;
     private final Duration ttl;
@@ -53,6 +56,7 @@ final class StorageLayer {
         this.codec = codec;
         this.clock = clock;
         this.deadlines = new Deadlines(clock, scheduler, timeout);
+        this.prefixDeadlines = new Deadlines(clock, scheduler, timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR));
         this.events = events;
         this.timeout = timeout;
         this.ttl = ttl;
@@ -168,8 +172,10 @@ final class StorageLayer {
             return source;
         }
         CompletableFuture<X> bounded = new CompletableFuture<>();
-        deadlines.watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " " + op + " of " + key
-                + " took longer than " + timeout));
+        boolean prefix = op == StorageOperation.DELETE_BY_PREFIX;
+        (prefix ? prefixDeadlines : deadlines).watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " "
+                + op + " of " + key + " took longer than " + (prefix ? timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR)
+                        : timeout)));
         source.whenComplete((value, error) -> {
             if (error != null) {
                 bounded.completeExceptionally(error);
