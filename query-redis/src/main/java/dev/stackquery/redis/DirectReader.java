@@ -21,84 +21,115 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * makes then costs one Redis round trip and a future, without Spring's reactive template, which measured about
  * twice a raw {@code GET}.
  *
- * <p>The connection is opened off the caller's thread (a connect may take seconds when Redis is down) and only for a
- * Lettuce connection factory of a standalone, Sentinel or cluster client; until it is open, or for other factories,
- * {@link #commands()} is null and reads go through the template. A failed connect is tried again 5 s later at the
- * earliest. Once open, Lettuce reconnects it by itself.
+ * <p>The connection is opened off the caller's thread (a connect may take seconds when Redis is down), from the
+ * native client of a started Lettuce connection factory (standalone, Sentinel or cluster). {@link #commands()} is
+ * null, and reads go through the template, while there is no open connection: before the first connect, after a
+ * failed one (tried again 5 s later at the earliest), while Lettuce reconnects a dropped one, and for other
+ * factories. When the factory was restarted with a new client, the old connection is closed and a new one opened.
+ *
+ * <p>Concurrency: the fields are volatile; one background connect runs at a time ({@link #connecting}); opening and
+ * closing are ordered by this object's monitor.
  */
 final class DirectReader implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(DirectReader.class.getName());
     private static final long RETRY_MILLIS = 5_000;
 
-    private final @Nullable AbstractRedisClient client;
+    private record Open(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+            RedisStringAsyncCommands<byte[], byte[]> commands) {
+    }
+
+    private final @Nullable LettuceConnectionFactory factory;
     private final AtomicBoolean connecting = new AtomicBoolean();
-    private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
-    private volatile @Nullable RedisStringAsyncCommands<byte[], byte[]> commands;
+    private volatile @Nullable Open open;
     private volatile long nextAttempt;
     private volatile boolean closed;
 
     DirectReader(ReactiveRedisConnectionFactory factory) {
-        this.client = factory instanceof LettuceConnectionFactory lettuce ? lettuce.getNativeClient() : null;
+        this.factory = factory instanceof LettuceConnectionFactory lettuce ? lettuce : null;
+        this.nextAttempt = System.nanoTime();
     }
 
-    /** The connection's commands, or null (reads go through the template) while it is not open. */
+    /** The connection's commands, or null (reads go through the template) while no connection is open. */
     @Nullable RedisStringAsyncCommands<byte[], byte[]> commands() {
-        RedisStringAsyncCommands<byte[], byte[]> open = commands;
-        if (open == null && client != null && !closed && System.currentTimeMillis() >= nextAttempt
+        Open current = open;
+        if (current != null && current.connection().isOpen()) {
+            return current.commands();
+        }
+        if (factory != null && !closed && System.nanoTime() - nextAttempt >= 0
                 && connecting.compareAndSet(false, true)) {
-            CompletableFuture.runAsync(this::connect, command -> {
-                Thread thread = new Thread(command, "stackquery-redis-connect");
+            CompletableFuture.runAsync(this::connect, task -> {
+                Thread thread = new Thread(task, "stackquery-redis-connect");
                 thread.setDaemon(true);
                 thread.start();
             });
         }
-        return open;
+        return null;
     }
 
     boolean isOpen() {
-        return commands != null;
+        Open current = open;
+        return current != null && current.connection().isOpen();
     }
 
     private void connect() {
         try {
-            StatefulConnection<byte[], byte[]> opened;
-            RedisStringAsyncCommands<byte[], byte[]> async;
+            AbstractRedisClient client = nativeClient();
+            Open current = open;
+            if (client == null || (current != null && current.client() == client)) {
+                // Not started yet, or the same connection being reconnected by Lettuce: look again in a while.
+                nextAttempt = System.nanoTime() + RETRY_MILLIS * 1_000_000;
+                return;
+            }
+            Open opened;
             if (client instanceof RedisClusterClient cluster) {
                 StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
-                opened = c;
-                async = c.async();
+                opened = new Open(client, c, c.async());
             } else if (client instanceof RedisClient standalone) {
                 StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
-                opened = c;
-                async = c.async();
+                opened = new Open(client, c, c.async());
             } else {
                 return;
             }
+            Open replaced;
             synchronized (this) {
                 if (closed) {
-                    opened.closeAsync();
+                    opened.connection().closeAsync();
                     return;
                 }
-                connection = opened;
-                commands = async;
+                replaced = open;
+                open = opened;
+            }
+            if (replaced != null) {
+                replaced.connection().closeAsync(); // its client was shut down with the factory's old state
             }
         } catch (RuntimeException e) {
-            nextAttempt = System.currentTimeMillis() + RETRY_MILLIS;
+            nextAttempt = System.nanoTime() + RETRY_MILLIS * 1_000_000;
             LOG.log(Level.DEBUG, () -> "the L2 read connection could not be opened; reads use the template", e);
         } finally {
             connecting.set(false);
         }
     }
 
+    private @Nullable AbstractRedisClient nativeClient() {
+        try {
+            return factory == null ? null : factory.getNativeClient();
+        } catch (IllegalStateException notStarted) {
+            nextAttempt = System.nanoTime() + RETRY_MILLIS * 1_000_000;
+            return null;
+        }
+    }
+
     @Override
-    public synchronized void close() {
-        closed = true;
-        commands = null;
-        StatefulConnection<byte[], byte[]> open = connection;
-        connection = null;
-        if (open != null) {
-            open.closeAsync();
+    public void close() {
+        Open current;
+        synchronized (this) {
+            closed = true;
+            current = open;
+            open = null;
+        }
+        if (current != null) {
+            current.connection().closeAsync();
         }
     }
 }

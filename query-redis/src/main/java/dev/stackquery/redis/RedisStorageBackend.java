@@ -7,12 +7,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.stackquery.CorruptStorageEntryException;
 import dev.stackquery.QueryKey;
 import dev.stackquery.StorageBackend;
 import dev.stackquery.StorageEntry;
 
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisStringAsyncCommands;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -65,12 +67,17 @@ public final class RedisStorageBackend implements StorageBackend {
     public CompletableFuture<Optional<StorageEntry>> get(QueryKey key) {
         RedisStringAsyncCommands<byte[], byte[]> direct = reader.commands();
         if (direct != null) {
-            CompletableFuture<Optional<StorageEntry>> read = direct.get(redisKey(key).getBytes(StandardCharsets.UTF_8))
-                    .toCompletableFuture()
+            RedisFuture<byte[]> call = direct.get(redisKey(key).getBytes(StandardCharsets.UTF_8));
+            CompletableFuture<Optional<StorageEntry>> read = call.toCompletableFuture()
                     .thenApply(bytes -> bytes == null ? Optional.<StorageEntry>empty()
                             : Optional.of(StorageEntry.fromBytes(bytes)))
                     .orTimeout(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            read.whenComplete((found, error) -> noteOutcome(error));
+            read.whenComplete((found, error) -> {
+                noteOutcome(error);
+                if (error instanceof TimeoutException) {
+                    call.cancel(false); // not left to pile up in Lettuce's queue while Redis is away
+                }
+            });
             return read;
         }
         return track(redis.opsForValue().get(redisKey(key))
