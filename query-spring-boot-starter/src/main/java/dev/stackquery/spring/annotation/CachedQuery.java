@@ -43,6 +43,10 @@ public @interface CachedQuery {
     /** Retries after a failed call, a number or a placeholder; empty: the client's default. */
     String retry() default "";
 
-    /** Refetch period of the query while observed, like {@link #staleTime()}; empty: none. */
+    /**
+     * Keeps a called key fresh: its query is refetched at this period (a Boot duration, placeholders allowed) until
+     * the key has not been called for its {@link #gcTime()} (5 min when unset, at least two periods); empty: no
+     * polling, refreshes happen only when a call finds the data stale.
+     */
     String refetchInterval() default "";
 }

@@ -28,8 +28,9 @@ import org.springframework.util.ClassUtils;
 /**
  * Proxies beans that have {@code @CachedQuery} or {@code @InvalidatesQueries} methods. Every annotated method is
  * read when its bean is created, so a wrong expression, duration or return type fails startup with the method's
- * name. A bean that is already a Spring AOP proxy (e.g. for {@code @Transactional}) gets one more advisor instead of
- * a second proxy; other beans get a class-based proxy, or an interface-based one when their class is final.
+ * name. A bean that is already a Spring AOP proxy (e.g. for {@code @Transactional}) gets our advisor first in its
+ * chain instead of a second proxy; other beans get a class-based proxy, or an interface-based one when their class
+ * is final.
  */
 public final class QueryAnnotationBeanPostProcessor
         implements BeanPostProcessor, BeanFactoryAware, EnvironmentAware, BeanClassLoaderAware, Ordered {
@@ -85,8 +86,14 @@ public final class QueryAnnotationBeanPostProcessor
                 return interceptor.describe(method) != null;
             }
         }, interceptor);
-        if (bean instanceof Advised advised && !advised.isFrozen() && AopUtils.isAopProxy(bean)) {
-            advised.addAdvisor(advisor);
+        if (bean instanceof Advised advised && AopUtils.isAopProxy(bean)) {
+            if (advised.isFrozen()) {
+                throw new IllegalStateException("bean '" + beanName + "' has @CachedQuery/@InvalidatesQueries "
+                        + "methods but is a frozen AOP proxy, which cannot take one more advisor");
+            }
+            // First, as Spring's @Async does: the cache answers before transactions or security advice run, and
+            // those run around the method on each actual call.
+            advised.addAdvisor(0, advisor);
             return bean;
         }
         ProxyFactory factory = new ProxyFactory(bean);

@@ -112,6 +112,13 @@ final class QueryMethod {
         }
     }
 
+    /** How long a polled key may go uncalled before polling stops: its gcTime (5 min if unset), at least 2 periods. */
+    Duration pollingIdle() {
+        Duration idle = gcTime != null ? gcTime : Duration.ofMinutes(5);
+        Duration twoIntervals = refetchInterval == null ? Duration.ZERO : refetchInterval.multipliedBy(2);
+        return idle.compareTo(twoIntervals) >= 0 ? idle : twoIntervals;
+    }
+
     /** Applies the L2 type and what the annotation set; the rest stays with the client's defaults. */
     QueryOptions.Builder<Object> configure(QueryOptions.Builder<Object> builder) {
         if (type != null) {

@@ -15,7 +15,9 @@ import dev.stackquery.QueryClient;
 import dev.stackquery.QueryFetchException;
 import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
+import dev.stackquery.QueryObserver;
 import dev.stackquery.QueryOptions;
+import dev.stackquery.Subscription;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -42,6 +44,14 @@ final class QueryMethodInterceptor implements MethodInterceptor {
     private final Map<Method, QueryMethod> methods;
     /** Methods as proxies see them (an interface's, a bridge) mapped to the target class's; absent: not ours. */
     private final ConcurrentMap<Method, Optional<QueryMethod>> resolved = new ConcurrentHashMap<>();
+    /** Keys of {@code refetchInterval} methods kept polled while they are called. */
+    private final ConcurrentMap<QueryKey, Polling> polled = new ConcurrentHashMap<>();
+
+    /** One polled key: an observer of its query, dropped once the key has not been called for a while. */
+    private static final class Polling {
+        volatile long lastCall = System.nanoTime();
+        @Nullable Subscription subscription; // guarded by this
+    }
 
     QueryMethodInterceptor(Supplier<QueryClient> client, Class<?> targetClass, Map<Method, QueryMethod> methods) {
         this.client = client;
@@ -72,14 +82,17 @@ final class QueryMethodInterceptor implements MethodInterceptor {
             return result;
         }
         if (result instanceof CompletionStage<?> stage) {
-            stage.thenAccept(value -> invalidate(described, invocation, value)).exceptionally(failure -> {
-                // The caller already has its result; a failed invalidation can only be reported here.
-                if (!(stage.toCompletableFuture().isCompletedExceptionally())) {
+            // The caller gets a stage that completes after the invalidation, so that what it chains on it (a read
+            // of the invalidated data, say) sees the invalidation. A failed invalidation is logged, not passed on:
+            // the method itself succeeded.
+            return stage.thenApply(value -> {
+                try {
+                    invalidate(described, invocation, value);
+                } catch (RuntimeException failure) {
                     LOG.warn("@InvalidatesQueries after " + described.name + " failed", failure);
                 }
-                return null;
+                return value;
             });
-            return result;
         }
         invalidate(described, invocation, result);
         return result;
@@ -88,7 +101,9 @@ final class QueryMethodInterceptor implements MethodInterceptor {
     private @Nullable Object fetch(QueryMethod described, MethodInvocation invocation) throws Throwable {
         Object target = invocation.getThis();
         QueryKey key = described.key(target == null ? described : target, invocation.getArguments());
-        MethodInvocation call = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone()
+        // Attempts (retries, background refetches) run later and on other threads: each proceeds from its own clone
+        // of this invocation, as one invocation object can only be proceeded once down the interceptor chain.
+        MethodInvocation template = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone()
                 : invocation;
         QueryClient queries = client.get();
         switch (described.kind) {
@@ -96,7 +111,7 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 QueryOptions<Object> options = described.configure(QueryOptions.async(key, context -> {
                     Object started;
                     try {
-                        started = proceed(call);
+                        started = proceed(template);
                     } catch (Exception thrown) {
                         return CompletableFuture.failedFuture(thrown); // thrown before returning a future
                     }
@@ -109,6 +124,7 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                     return stage;
                 })).build();
                 CompletableFuture<Object> result = new CompletableFuture<>();
+                keepPolled(described, queries, options);
                 queries.fetchQuery(options).whenComplete((value, error) -> {
                     if (error != null) {
                         result.completeExceptionally(original(error));
@@ -120,22 +136,62 @@ final class QueryMethodInterceptor implements MethodInterceptor {
             }
             case OPTIONAL -> {
                 QueryOptions<Object> options = described.configure(QueryOptions.builder(key, context -> {
-                    Object value = proceed(call);
+                    Object value = proceed(template);
                     return value == null ? Optional.empty() : value;
                 })).build();
+                keepPolled(described, queries, options);
                 return await(queries.fetchQuery(options));
             }
             default -> {
                 QueryOptions<Object> options = described.configure(QueryOptions.builder(key, context -> {
-                    Object value = proceed(call);
+                    Object value = proceed(template);
                     if (value == null) {
                         throw new IllegalStateException(described.name + " returned null; return Optional<T> to"
                                 + " cache absence");
                     }
                     return value;
                 })).build();
+                keepPolled(described, queries, options);
                 return await(queries.fetchQuery(options));
             }
+        }
+    }
+
+    /**
+     * With {@code refetchInterval}, the key's query is observed so that the client refetches it at that interval;
+     * the observer goes once the key has not been called for {@link QueryMethod#pollingIdle()} (checked at each
+     * refetch), so a key nobody asks for any more stops costing upstream calls.
+     */
+    private void keepPolled(QueryMethod described, QueryClient queries, QueryOptions<Object> options) {
+        if (described.refetchInterval == null) {
+            return;
+        }
+        QueryKey key = options.key();
+        Polling polling = polled.computeIfAbsent(key, k -> new Polling());
+        polling.lastCall = System.nanoTime();
+        synchronized (polling) {
+            if (polling.subscription != null) {
+                return;
+            }
+            long idleNanos = described.pollingIdle().toNanos();
+            QueryObserver<Object> observer = queries.watch(options);
+            polling.subscription = observer.subscribe(result -> {
+                if (System.nanoTime() - polling.lastCall > idleNanos) {
+                    stopPolling(key, polling);
+                }
+            });
+        }
+    }
+
+    private void stopPolling(QueryKey key, Polling polling) {
+        Subscription subscription;
+        synchronized (polling) {
+            subscription = polling.subscription;
+            polling.subscription = null;
+        }
+        polled.remove(key, polling);
+        if (subscription != null) {
+            subscription.unsubscribe();
         }
     }
 
@@ -148,9 +204,11 @@ final class QueryMethodInterceptor implements MethodInterceptor {
         }
     }
 
-    private static Object proceed(MethodInvocation call) throws Exception {
+    private static Object proceed(MethodInvocation template) throws Exception {
+        MethodInvocation attempt = template instanceof ProxyMethodInvocation proxied ? proxied.invocableClone()
+                : template;
         try {
-            return call.proceed();
+            return attempt.proceed();
         } catch (Exception | Error e) {
             throw e;
         } catch (Throwable other) {

@@ -72,8 +72,8 @@ public final class StackQueryAutoConfiguration {
     /** Types that need an L2 bean fail here when none was contributed. */
     private static void requireNone(StorageType type) {
         switch (type) {
-            case REDIS -> throw new StorageUnavailableException(type, "the application has no Redis connection"
-                    + " factory, or dev.stackquery:query-redis is not on the classpath");
+            case REDIS -> throw new StorageUnavailableException(type, "the application has no reactive (Lettuce) Redis"
+                    + " connection factory, or dev.stackquery:query-redis is not on the classpath");
             case JDBC -> throw new StorageUnavailableException(type, "the application has no DataSource bean");
             default -> {
                 // auto without Redis and none: L1 only

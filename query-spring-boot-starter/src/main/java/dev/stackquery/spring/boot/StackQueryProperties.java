@@ -149,7 +149,7 @@ public class StackQueryProperties {
 
     /** Which L2 to use: {@code auto} picks Redis when the application has it, otherwise L1 only. */
     public enum StorageType {
-        /** Redis when a {@code RedisConnectionFactory} and query-redis are present, otherwise none. */
+        /** Redis when a reactive (Lettuce) Redis connection factory and query-redis are present, otherwise none. */
         AUTO,
         /** L1 only. */
         NONE,

@@ -17,9 +17,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 
 /**
- * Redis as L2, with cross-instance invalidation and cluster-wide single flight, when the application has a Redis
- * connection factory (Boot's, from {@code spring-boot-starter-data-redis}) and query-redis, and
- * {@code stackquery.storage.type} is {@code auto} or {@code redis}.
+ * Redis as L2, with cross-instance invalidation and cluster-wide single flight, when the application has a reactive
+ * Redis connection factory (Boot's Lettuce one, from {@code spring-boot-starter-data-redis}; Jedis has no reactive
+ * API) and query-redis, and {@code stackquery.storage.type} is {@code auto} or {@code redis}.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({ RedisStorageBackend.class, ReactiveRedisConnectionFactory.class })

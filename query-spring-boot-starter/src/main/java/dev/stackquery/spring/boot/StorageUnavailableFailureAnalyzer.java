@@ -10,7 +10,8 @@ final class StorageUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<St
     protected FailureAnalysis analyze(Throwable rootFailure, StorageUnavailableException cause) {
         String action = switch (cause.type()) {
             case REDIS -> "Add org.springframework.boot:spring-boot-starter-data-redis and dev.stackquery:query-redis"
-                    + " to the application and point spring.data.redis.* at your Redis, or set"
+                    + " to the application (with its default Lettuce client: Jedis has no reactive API) and point"
+                    + " spring.data.redis.* at your Redis, or set"
                     + " stackquery.storage.type to auto (Redis when present), jdbc or none.";
             case JDBC -> "Give the application a DataSource (spring.datasource.url, e.g. jdbc:sqlite:data/cache.db,"
                     + " with its driver on the classpath), or set stackquery.storage.type to auto or none.";

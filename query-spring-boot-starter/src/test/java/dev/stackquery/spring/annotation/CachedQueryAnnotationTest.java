@@ -18,17 +18,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.stackquery.QueryClient;
+import dev.stackquery.QueryDefaults;
+import dev.stackquery.QueryFilter;
+import dev.stackquery.RetryDelay;
 import dev.stackquery.QueryKey;
 import dev.stackquery.spring.boot.QueryClientCustomizer;
 import dev.stackquery.spring.boot.StackQueryAnnotationsAutoConfiguration;
 import dev.stackquery.spring.boot.StackQueryAutoConfiguration;
 import dev.stackquery.spring.boot.StackQueryJdbcAutoConfiguration;
 
+import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -180,6 +186,23 @@ class CachedQueryAnnotationTest {
     }
 
     @Test
+    void refetchIntervalKeepsACalledKeyPolledUntilItGoesUncalled() {
+        runner.run(context -> {
+            Catalogue catalogue = context.getBean(Catalogue.class);
+            QueryClient client = context.getBean(QueryClient.class);
+            assertThat(catalogue.polled(1)).isEqualTo("polled 1 v1");
+            await().atMost(Duration.ofSeconds(5)).until(() -> catalogue.calls() >= 3);
+            // Uncalled for longer than its gcTime (400 ms): the observer goes and the polling with it.
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.findAll(QueryFilter.exact(QueryKey.of("polled",
+                    1))).stream().allMatch(query -> query.observerCount() == 0));
+            int afterStop = catalogue.calls();
+            // Five periods without polls (one fetch already started when the observer left may still land).
+            await().during(Duration.ofMillis(250)).atMost(Duration.ofSeconds(3))
+                    .until(() -> catalogue.calls() <= afterStop + 1);
+        });
+    }
+
+    @Test
     void anEmptyOptionalIsCachedAsAbsence() {
         runner.run(context -> {
             Catalogue catalogue = context.getBean(Catalogue.class);
@@ -289,6 +312,44 @@ class CachedQueryAnnotationTest {
             assertThat(greeter.greet("ann")).isEqualTo("hello ann 1");
             assertThat(greeter.greet("ann")).isEqualTo("hello ann 1");
         });
+    }
+
+    @Test
+    void onABeanAlreadyProxiedTheCacheAnswersFirstAndEachAttemptRunsTheOtherAdvice() {
+        AtomicInteger adviceRuns = new AtomicInteger();
+        MethodInterceptor transactionLike = invocation -> {
+            if (invocation.getMethod().getName().equals("load")) {
+                adviceRuns.incrementAndGet();
+            }
+            return invocation.proceed();
+        };
+        runner.withBean("noRetryDelay", QueryClientCustomizer.class, () -> builder -> builder.defaults(
+                QueryDefaults.builder().retryDelay(RetryDelay.fixed(Duration.ZERO)).build()))
+                .withBean(Flaky.class, () -> {
+                    ProxyFactory factory = new ProxyFactory(new Flaky());
+                    factory.setProxyTargetClass(true);
+                    factory.addAdvice(transactionLike);
+                    return (Flaky) factory.getProxy();
+                }).run(context -> {
+                    Flaky flaky = context.getBean(Flaky.class);
+                    assertThat(flaky.load()).isEqualTo("loaded on attempt 2");
+                    assertThat(adviceRuns).as("the other advice ran around both attempts, the retry too").hasValue(2);
+                    assertThat(flaky.load()).isEqualTo("loaded on attempt 2");
+                    assertThat(adviceRuns).as("a cache hit runs no other advice").hasValue(2);
+                });
+    }
+
+    public static class Flaky {
+        private final AtomicInteger attempts = new AtomicInteger();
+
+        @CachedQuery(key = "'flaky'", retry = "1", staleTime = "1m")
+        public String load() {
+            int attempt = attempts.incrementAndGet();
+            if (attempt == 1) {
+                throw new IllegalStateException("first attempt fails");
+            }
+            return "loaded on attempt " + attempt;
+        }
     }
 
     public static class Unkeyable {

@@ -69,6 +69,12 @@ public class Catalogue {
         throw new IllegalArgumentException("no such product");
     }
 
+    @CachedQuery(key = "'polled', #id", refetchInterval = "50ms", gcTime = "400ms")
+    public String polled(long id) {
+        upstream();
+        return "polled " + id + " v" + calls.get();
+    }
+
     @InvalidatesQueries("'product', #id")
     public void rename(long id, String name) {
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryFilter;
@@ -44,6 +45,9 @@ public class QueriesEndpoint {
         /** Drops their data back to the initial state. */
         RESET
     }
+
+    /** What may stand for a one-part key without JSON: a plain word, never something that looks like a list. */
+    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_.:-]+");
 
     private final QueryClient client;
     private final Show showValues;
@@ -140,6 +144,11 @@ public class QueriesEndpoint {
             throw new InvalidEndpointRequestException("'" + parameter + "' must not be empty", "empty " + parameter);
         }
         if (!trimmed.startsWith("[")) {
+            if (!PLAIN_WORD.matcher(trimmed).matches()) {
+                throw new InvalidEndpointRequestException("'" + parameter + "' must be a query key in canonical JSON"
+                        + " (such as [\"user\",42]) or a plain word (letters, digits, _ . : -); was '" + text + "'",
+                        "malformed " + parameter);
+            }
             return QueryKey.of(trimmed);
         }
         try {

@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * The {@code stackquery.*} meters of one {@link QueryClient}, fed by its cache events.
  *
  * <p>Per-key meters carry a {@code key} tag made of the key's first {@code keyTagDepth} parts joined by
- * {@code :} (depth 1: {@code ["user", 42]} → {@code user}), so their number is bounded by the application's query
- * families, not by its ids. Each family's meters are registered together the first time it is seen and then
+ * {@code :} (depth 1: {@code ["user", 42]} → {@code user}; parts that are not text show as {@code *}), so their
+ * number is bounded by the application's query families, not by its ids. Each family's meters are registered together the first time it is seen and then
  * looked up by that tag alone, so an event costs one map read and one increment.
  */
 public final class StackQueryMetrics implements MeterBinder, QueryCacheListener {
@@ -129,20 +129,28 @@ public final class StackQueryMetrics implements MeterBinder, QueryCacheListener 
         return family != null ? family : families.computeIfAbsent(tag, t -> new Family(registry, t));
     }
 
-    /** The key tag of {@code key}: its first {@code depth} parts joined by {@code :}; "" when depth is 0. */
+    /**
+     * The key tag of {@code key}: its first {@code depth} parts joined by {@code :}; "" when depth is 0. Text and
+     * booleans are kept; numbers, lists and maps become {@code *}, so numeric ids cannot flood the registry. Text
+     * ids (UUIDs normalise to text) would still make one tag each: keep ids out of the first parts.
+     */
     static String keyTag(QueryKey key, int depth) {
         int n = Math.min(depth, key.size());
-        if (n == 1 && key.part(0) instanceof String first) {
-            return first;
+        if (n == 1) {
+            return tagPart(key.part(0));
         }
         StringBuilder tag = new StringBuilder();
         for (int i = 0; i < n; i++) {
             if (i > 0) {
                 tag.append(':');
             }
-            tag.append(key.part(i));
+            tag.append(tagPart(key.part(i)));
         }
         return tag.toString();
+    }
+
+    private static String tagPart(Object part) {
+        return part instanceof String text ? text : part instanceof Boolean flag ? flag.toString() : "*";
     }
 
     private static String lower(Enum<?> value) {

@@ -137,6 +137,10 @@ class QueriesEndpointWebTest {
                 "{\"action\":\"invalidate\",\"key\":\"[\\\"product\\\",1\"}");
         assertThat(badKey.status()).isEqualTo(400);
 
+        Http.Answer arrayInsteadOfText = http.post("/actuator/queries",
+                "{\"action\":\"invalidate\",\"key\":[\"product\",1]}");
+        assertThat(arrayInsteadOfText.status()).isEqualTo(400);
+
         assertThat(client.findAll(QueryFilter.all())).hasSize(3)
                 .allSatisfy(snapshot -> assertThat(snapshot.state().invalidated()).isFalse());
     }

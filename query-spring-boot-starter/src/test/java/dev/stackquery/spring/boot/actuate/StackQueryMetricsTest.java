@@ -93,8 +93,9 @@ class StackQueryMetricsTest {
     @Test
     void keyTagsJoinTheFirstParts() {
         assertThat(StackQueryMetrics.keyTag(QueryKey.of("user", 42, "orders"), 1)).isEqualTo("user");
-        assertThat(StackQueryMetrics.keyTag(QueryKey.of("user", 42, "orders"), 2)).isEqualTo("user:42");
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of("user", "ann", "orders"), 2)).isEqualTo("user:ann");
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of("user", 42, "orders"), 3)).isEqualTo("user:*:orders");
         assertThat(StackQueryMetrics.keyTag(QueryKey.of("user"), 3)).isEqualTo("user");
-        assertThat(StackQueryMetrics.keyTag(QueryKey.of(7), 1)).isEqualTo("7");
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of(7, "x"), 1)).as("a number is not a family").isEqualTo("*");
     }
 }
