@@ -68,6 +68,23 @@ class DeadlinesTest {
     }
 
     @Test
+    void aTimeoutErrorThatCannotBeMadeDoesNotStopLaterTimeouts() {
+        CompletableFuture<String> first = new CompletableFuture<>();
+        deadlines.watch(first, () -> {
+            throw new IllegalStateException("no error today");
+        });
+        try {
+            time.advance(Duration.ofMillis(250));
+        } catch (IllegalStateException expected) {
+            // the scheduler saw the sweep fail
+        }
+        CompletableFuture<String> second = new CompletableFuture<>();
+        deadlines.watch(second, TimeoutException::new);
+        time.advance(Duration.ofMillis(250));
+        assertThat(second).as("the sweep re-armed after the failure").isCompletedExceptionally();
+    }
+
+    @Test
     void watchesRacingASweepAreNeverLeftWithoutATimer() throws Exception {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         ExecutorService callers = Executors.newFixedThreadPool(4);
