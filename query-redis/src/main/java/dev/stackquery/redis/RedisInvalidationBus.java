@@ -17,6 +17,7 @@ import dev.stackquery.Subscription;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -140,8 +141,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
                     + " L1 data is not marked stale");
             return Disposables.disposed();
         }
+        // Only a reconnect attempt means a connection was lost: a connection closed on purpose (a dedicated one the
+        // template let go) is deactivated too, and a new one (the L2 read connection) activated, without any outage.
         return resources.eventBus().get().subscribe(event -> {
             if (event instanceof ConnectionDeactivatedEvent) {
+                connected = false;
+            } else if (event instanceof ReconnectAttemptEvent) {
                 connected = false;
                 connectionLost.set(true);
             } else if (event instanceof ConnectionActivatedEvent) {

@@ -178,6 +178,18 @@ class RedisTwoInstancesTest {
     }
 
     @Test
+    void connectionsOpenedAndClosedOnPurposeAreNotAnOutage() throws Exception {
+        a.client.fetchQuery(user()).get(5, TimeUnit.SECONDS);
+        // Another connection of the same client comes and goes (as the L2 read connection or a dedicated
+        // template connection do): no reconnect, so L1 must not be marked stale.
+        for (int i = 0; i < 3; i++) {
+            ((io.lettuce.core.RedisClient) a.factory.getNativeClient()).connect().close();
+        }
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !a.client.getQueryState(key).orElseThrow().invalidated());
+    }
+
+    @Test
     void redisKilledMidLoadNeverFailsACallerAndIsUsedAgainAfterItsReturn() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(REDIS.restartable(), "needs a redis-server process to kill");
         QueryOptions<String> cached = user();
