@@ -81,7 +81,7 @@ final class DefaultQueryClient implements QueryClient {
         if (builder.executor != null) {
             this.executor = builder.executor;
         } else {
-            ExecutorService fetchers = defaultExecutor();
+            ExecutorService fetchers = defaultExecutor(builder.virtualThreads);
             owned.add(fetchers);
             this.executor = fetchers;
         }
@@ -973,13 +973,20 @@ final class DefaultQueryClient implements QueryClient {
         }
     }
 
-    private static ExecutorService defaultExecutor() {
+    private static ExecutorService defaultExecutor(boolean virtualThreads) {
+        if (!virtualThreads) {
+            return platformThreads();
+        }
         try {
             Method virtual = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
             return (ExecutorService) virtual.invoke(null);
         } catch (ReflectiveOperationException notOnThisJdk) {
             LOG.log(Level.DEBUG, "no virtual threads on this JDK; query functions run on a pool of 64 threads");
         }
+        return platformThreads();
+    }
+
+    private static ExecutorService platformThreads() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemonThreads("stackquery-fetch"));
         pool.allowCoreThreadTimeOut(true);

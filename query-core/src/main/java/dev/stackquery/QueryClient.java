@@ -150,6 +150,7 @@ public interface QueryClient extends AutoCloseable {
     final class Builder {
 
         @Nullable Executor executor;
+        boolean virtualThreads = true;
         @Nullable Clock clock;
         @Nullable QueryScheduler scheduler;
         int maxQueries = 10_000;
@@ -169,11 +170,21 @@ public interface QueryClient extends AutoCloseable {
         }
 
         /**
-         * Executor that runs query functions. Default: a virtual thread per fetch when the JDK has them (21+),
-         * otherwise a pool of up to 64 daemon threads; the client shuts down only executors it created.
+         * Executor that runs query functions. Default: a virtual thread per fetch when the JDK has them (21+) and
+         * {@link #virtualThreads(boolean)} allows them, otherwise a pool of up to 64 daemon threads; the client
+         * shuts down only executors it created.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Whether the default executor may use virtual threads (default true; they are used only on JDK 21+);
+         * false keeps query functions on the bounded pool of platform threads. Ignored with {@link #executor}.
+         */
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
             return this;
         }
 

@@ -24,6 +24,16 @@ class QueryClientExecutorTest {
     }
 
     @Test
+    void withoutVirtualThreadsFunctionsRunOnTheBoundedPoolOfDaemonThreads() throws Exception {
+        try (QueryClient client = QueryClient.builder().virtualThreads(false).build()) {
+            Thread thread = client.fetchQuery(QueryOptions.of(QueryKey.of("where"), ctx -> Thread.currentThread()))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(thread.getName()).startsWith("stackquery-fetch-");
+            assertThat(thread.isDaemon()).isTrue();
+        }
+    }
+
+    @Test
     void closeStopsTheThreadsTheClientCreatedAndCancelsItsFetches() throws Exception {
         QueryClient client = QueryClient.builder().build();
         var started = new java.util.concurrent.CountDownLatch(1);

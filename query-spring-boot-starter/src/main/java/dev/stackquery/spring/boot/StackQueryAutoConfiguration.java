@@ -27,12 +27,6 @@ import org.springframework.core.env.Environment;
 public final class StackQueryAutoConfiguration {
 
     @Bean
-    @ConditionalOnMissingBean
-    FetchThreads stackQueryFetchThreads(Environment environment) {
-        return new FetchThreads(Threading.VIRTUAL.isActive(environment));
-    }
-
-    @Bean
     @ConditionalOnMissingBean(StorageBackend.class)
     @ConditionalOnStorageType(StorageType.MEMORY)
     InMemoryStorageBackend stackQueryMemoryStorage() {
@@ -41,14 +35,16 @@ public final class StackQueryAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    QueryClient queryClient(StackQueryProperties properties, FetchThreads threads,
+    QueryClient queryClient(StackQueryProperties properties, Environment environment,
             ObjectProvider<StorageBackend> storage, ObjectProvider<InvalidationBus> bus,
             ObjectProvider<FetchLock> fetchLock, ObjectProvider<QueryCodec> codec,
             ObjectProvider<QueryClientCustomizer> customizers) {
         StackQueryProperties.Defaults defaults = properties.getDefaults();
         StackQueryProperties.Storage l2 = properties.getStorage();
         QueryClient.Builder builder = QueryClient.builder()
-                .executor(threads.executor())
+                // Virtual threads only when the application turned them on (and the JDK has them); otherwise a
+                // bounded pool of platform threads, which the client shuts down when it closes.
+                .virtualThreads(Threading.VIRTUAL.isActive(environment))
                 .maxQueries(properties.getMaxQueries())
                 .defaults(QueryDefaults.builder().staleTime(defaults.getStaleTime()).gcTime(defaults.getGcTime())
                         .retry(defaults.getRetry()).timeout(defaults.getTimeout()).build())

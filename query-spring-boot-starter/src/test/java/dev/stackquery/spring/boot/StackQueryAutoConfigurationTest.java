@@ -204,8 +204,19 @@ class StackQueryAutoConfigurationTest {
     void virtualThreadsWhenTheApplicationTurnedThemOnAndTheJdkHasThem() {
         boolean jdkHasThem = Runtime.version().feature() >= 21;
         runner.withPropertyValues("spring.threads.virtual.enabled=true").run(context -> assertThat(
-                context.getBean(FetchThreads.class).isVirtual()).isEqualTo(jdkHasThem));
-        runner.run(context -> assertThat(context.getBean(FetchThreads.class).isVirtual()).isFalse());
+                fetchesOnAVirtualThread(context.getBean(QueryClient.class))).isEqualTo(jdkHasThem));
+        runner.run(context -> assertThat(fetchesOnAVirtualThread(context.getBean(QueryClient.class))).isFalse());
+    }
+
+    /** Whether the client ran a query function on a virtual thread (asked by reflection: JDK 17 has none). */
+    private static boolean fetchesOnAVirtualThread(QueryClient client) throws Exception {
+        Thread runner = client.fetchQuery(QueryOptions.builder(QueryKey.of("thread"), ctx -> Thread.currentThread())
+                .build()).join();
+        if (Runtime.version().feature() < 21) {
+            assertThat(runner.getName()).startsWith("stackquery-fetch-");
+            return false;
+        }
+        return (Boolean) Thread.class.getMethod("isVirtual").invoke(runner);
     }
 
     @Configuration(proxyBeanMethods = false)
