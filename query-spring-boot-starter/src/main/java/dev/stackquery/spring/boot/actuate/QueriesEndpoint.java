@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import dev.stackquery.QueryClient;
@@ -93,48 +95,44 @@ public class QueriesEndpoint {
                     ? "neither" : "both"), "either prefix or key");
         }
         Action what = action(action);
-        QueryFilter filter = prefix != null ? QueryFilter.prefix(key(prefix, "prefix"))
-                : QueryFilter.exact(key(key, "key"));
-        return apply(what, filter, prefix != null ? prefix : key);
+        return prefix != null ? apply(what, key(prefix, "prefix"), true) : apply(what, key(key, "key"), false);
     }
 
     /** Applies {@code action} to the query of {@code key}. */
     @WriteOperation
     public ActionDescriptor actOnKey(@Selector String key, String action) {
         Action what = action(action);
-        return apply(what, QueryFilter.exact(key(key, "key")), key);
+        return apply(what, key(key, "key"), false);
     }
 
     /** Removes the query of {@code key} from L1 and L2. */
     @DeleteOperation
     public ActionDescriptor remove(@Selector String key) {
-        QueryFilter filter = QueryFilter.exact(key(key, "key"));
-        int matched = client.findAll(filter).size();
-        client.removeQueries(filter);
-        return new ActionDescriptor("remove", canonical(key), matched);
+        return apply("remove", key(key, "key"), false, client::removeQueries);
     }
 
     /** Removes the queries under {@code prefix} from L1 and L2. */
     @DeleteOperation
     public ActionDescriptor removeAll(String prefix) {
-        QueryFilter filter = QueryFilter.prefix(key(prefix, "prefix"));
-        int matched = client.findAll(filter).size();
-        client.removeQueries(filter);
-        return new ActionDescriptor("remove", canonical(prefix), matched);
+        return apply("remove", key(prefix, "prefix"), true, client::removeQueries);
     }
 
-    private ActionDescriptor apply(Action action, QueryFilter filter, String target) {
-        int matched = client.findAll(filter).size();
-        switch (action) {
-            case INVALIDATE -> client.invalidateQueries(filter);
-            case REFETCH -> client.refetchQueries(filter);
-            case RESET -> client.resetQueries(filter);
-        }
-        return new ActionDescriptor(action.name().toLowerCase(Locale.ROOT), canonical(target), matched);
+    private ActionDescriptor apply(Action action, QueryKey target, boolean prefix) {
+        Function<QueryFilter, CompletableFuture<Void>> change = switch (action) {
+            case INVALIDATE -> client::invalidateQueries;
+            case REFETCH -> client::refetchQueries;
+            case RESET -> client::resetQueries;
+        };
+        return apply(action.name().toLowerCase(Locale.ROOT), target, prefix, change);
     }
 
-    private static String canonical(String key) {
-        return key(key, "key").canonical();
+    /** Counts what {@code change} is about to touch, starts it (it need not finish) and says what was done. */
+    private ActionDescriptor apply(String action, QueryKey target, boolean prefix,
+            Function<QueryFilter, CompletableFuture<Void>> change) {
+        QueryFilter filter = prefix ? QueryFilter.prefix(target) : QueryFilter.exact(target);
+        int matched = client.findAll(filter).size();
+        change.apply(filter);
+        return new ActionDescriptor(action, target.canonical(), matched);
     }
 
     /** Reads a key given as canonical JSON, or a plain word as a one-part key. */
