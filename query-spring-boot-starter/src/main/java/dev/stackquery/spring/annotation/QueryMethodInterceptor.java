@@ -134,22 +134,18 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 });
                 return result;
             }
-            case OPTIONAL -> {
-                QueryOptions<Object> options = described.configure(QueryOptions.builder(key, context -> {
-                    Object value = proceed(template);
-                    return value == null ? Optional.empty() : value;
-                })).build();
-                keepPolled(described, queries, options);
-                return await(queries.fetchQuery(options));
-            }
             default -> {
+                // T or Optional<T>: the caller blocks only when there is no usable data.
                 QueryOptions<Object> options = described.configure(QueryOptions.builder(key, context -> {
                     Object value = proceed(template);
-                    if (value == null) {
-                        throw new IllegalStateException(described.name + " returned null; return Optional<T> to"
-                                + " cache absence");
+                    if (value != null) {
+                        return value;
                     }
-                    return value;
+                    if (described.kind == QueryMethod.Kind.OPTIONAL) {
+                        return Optional.empty();
+                    }
+                    throw new IllegalStateException(described.name + " returned null; return Optional<T> to cache"
+                            + " absence");
                 })).build();
                 keepPolled(described, queries, options);
                 return await(queries.fetchQuery(options));
