@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
+import dev.stackquery.MutableClock;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryDefaults;
 import dev.stackquery.QueryFilter;
@@ -42,31 +39,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class CachedQueryAnnotationTest {
 
-    /** A clock the test moves by hand; every other part of the client is real. */
-    static final class TestClock extends Clock {
-        final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        void advance(Duration step) {
-            millis.addAndGet(step.toMillis());
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    /** Moved by hand; every other part of the client is real. */
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(StackQueryAutoConfiguration.class,
