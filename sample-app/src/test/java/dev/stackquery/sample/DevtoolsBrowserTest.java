@@ -3,15 +3,12 @@ package dev.stackquery.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+
+import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -118,10 +115,7 @@ class DevtoolsBrowserTest {
         return row == null ? null : row.findElement(By.cssSelector(cell)).getText();
     }
 
-    private String call(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body();
+    private String call(String path) {
+        return new Http(port).get(path).body();
     }
 }

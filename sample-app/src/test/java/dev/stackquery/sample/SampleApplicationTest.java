@@ -3,11 +3,6 @@ package dev.stackquery.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryKey;
+import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -28,8 +24,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "sample.upstream.failure-rate=0", "sample.product-stale-time=1h" })
 class SampleApplicationTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @LocalServerPort
     int port;
 
@@ -39,40 +33,19 @@ class SampleApplicationTest {
     @Autowired
     QueryClient client;
 
-    record Answer(int status, String body) {
-    }
-
-    private Answer send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Answer get(String path) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
-    }
-
-    private Answer put(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    private Http.Answer get(String path) {
+        return new Http(port).get(path);
     }
 
     @Test
     void aProductIsFetchedOnceThenServedFromTheCacheAndConcurrentCallersShareOneCall() {
         client.clear().join();
         long before = upstream.calls();
-        List<CompletableFuture<Answer>> callers = new ArrayList<>();
+        List<CompletableFuture<Http.Answer>> callers = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             callers.add(CompletableFuture.supplyAsync(() -> get("/products/3")));
         }
-        for (CompletableFuture<Answer> caller : callers) {
+        for (CompletableFuture<Http.Answer> caller : callers) {
             assertThat(caller.join().body()).contains("\"name\":\"Notebook A5\"");
         }
         assertThat(get("/products/3").status()).isEqualTo(200);
@@ -89,7 +62,7 @@ class SampleApplicationTest {
 
     @Test
     void theDashboardFetchesItsQueriesInParallel() {
-        Answer dashboard = get("/dashboard");
+        Http.Answer dashboard = get("/dashboard");
         assertThat(dashboard.status()).isEqualTo(200);
         assertThat(dashboard.body()).contains("\"featured\"").contains("\"stats\"").contains("Fountain pen");
     }
@@ -105,13 +78,13 @@ class SampleApplicationTest {
     @Test
     void anUpdateIsOptimisticAndARejectedOneIsRolledBack() {
         assertThat(get("/products/5").body()).contains("Eraser");
-        Answer updated = put("/products/5", "{\"name\":\"Soft eraser\",\"price\":2.5}");
+        Http.Answer updated = new Http(port).put("/products/5", "{\"name\":\"Soft eraser\",\"price\":2.5}");
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.body()).contains("Soft eraser");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get("/products/5").body())
                 .contains("Soft eraser"));
 
-        Answer rejected = put("/products/5", "{\"name\":\"\",\"price\":1}");
+        Http.Answer rejected = new Http(port).put("/products/5", "{\"name\":\"\",\"price\":1}");
         assertThat(rejected.status()).isEqualTo(400);
         assertThat(client.<java.util.Optional<Model.Product>>getQueryData(QueryKey.of("product", 5)))
                 .as("rolled back to the value before the rejected update")

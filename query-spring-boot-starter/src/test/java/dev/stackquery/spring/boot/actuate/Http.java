@@ -12,12 +12,17 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A few real HTTP calls to an application on 127.0.0.1, with JSON answers read as trees. */
-final class Http {
+/**
+ * A few real HTTP calls to an application on 127.0.0.1, with JSON answers read as trees. Shared with the sample's
+ * tests through the starter's test-jar.
+ */
+public final class Http {
 
-    record Answer(int status, String body) {
+    /** A status and a body. */
+    public record Answer(int status, String body) {
 
-        JsonNode json() {
+        /** The body as JSON. */
+        public JsonNode json() {
             return MAPPER.readTree(body);
         }
     }
@@ -27,24 +32,29 @@ final class Http {
 
     private final String base;
 
-    Http(int port) {
+    public Http(int port) {
         this.base = "http://127.0.0.1:" + port;
     }
 
-    static String encode(String text) {
+    public static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    Answer get(String path) {
+    public Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    Answer post(String path, String json) {
+    public Answer post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    Answer delete(String path) {
+    public Answer put(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Answer delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
 
