@@ -61,9 +61,7 @@ final class DefaultQueryClient implements QueryClient {
     private final List<ExecutorService> owned = new ArrayList<>();
     final @Nullable FetchLock fetchLock;
     final Duration fetchLockLease;
-    private final @Nullable InvalidationBus bus;
-    private final String instanceId;
-    private final @Nullable Subscription busSubscription;
+    private final Coherence coherence;
     private volatile boolean closed;
 
     DefaultQueryClient(QueryClient.Builder builder) {
@@ -90,27 +88,21 @@ final class DefaultQueryClient implements QueryClient {
         builder.listeners.forEach(events::add);
         this.storage = builder.storage == null ? null : new StorageLayer(builder.storage,
                 builder.codec != null ? builder.codec : new JacksonQueryCodec(), clock, scheduler, events,
-                builder.storageTimeout, builder.storageTtl, builder.maxValueBytes);
+                builder.storageTimeout, builder.storageWriteTimeout, builder.storageTtl, builder.maxValueBytes);
         this.fetchLock = builder.storage == null ? null : builder.fetchLock;
         this.fetchLockLease = builder.fetchLockLease;
-        this.instanceId = builder.instanceId != null ? builder.instanceId : UUID.randomUUID().toString();
-        this.bus = builder.invalidationBus;
-        this.busSubscription = bus == null ? null : bus.subscribe(instanceId, new InvalidationBus.Handler() {
-            @Override
-            public void onMessage(InvalidationMessage message) {
-                received(message);
-            }
-
-            @Override
-            public void onReconnect() {
-                reconnected();
-            }
-        });
+        this.coherence = new Coherence(this, builder.invalidationBus,
+                builder.instanceId != null ? builder.instanceId : UUID.randomUUID().toString(),
+                builder.maxStalenessWhileDisconnected);
     }
 
     /** This instance's id on the invalidation bus. */
     String instanceId() {
-        return instanceId;
+        return coherence.instanceId();
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     // ---- reading and fetching
@@ -200,8 +192,11 @@ final class DefaultQueryClient implements QueryClient {
                     }
                     if (state.hasData() && mode == Mode.SWR) {
                         served = state;
+                    } else if (mode != Mode.FRESH) {
+                        wait = fetch.firstData;
                     } else {
-                        wait = mode == Mode.FRESH ? fetch.result : fetch.firstData;
+                        // A fetch that started before the data was invalidated brings back what was there before.
+                        wait = fetch.superseded() ? fetch.successor() : fetch.result;
                     }
                 }
             }
@@ -223,7 +218,8 @@ final class DefaultQueryClient implements QueryClient {
     private <T> InFlightFetch<T> startFetch(Query<T> query, QueryOptions<T> options, boolean probeStorage,
             long now) {
         QueryState<T> before = query.state;
-        InFlightFetch<T> fetch = new InFlightFetch<>(this, query, options, probeStorage, now, before.status());
+        InFlightFetch<T> fetch = new InFlightFetch<>(this, query, options, probeStorage, now, before.status(),
+                query.generation());
         query.inFlight = fetch;
         // A new fetch starts with a clean failure count, as in TanStack Query.
         setState(query, before.fetching(true));
@@ -246,6 +242,7 @@ final class DefaultQueryClient implements QueryClient {
         if (local.isPresent() || storage == null) {
             return CompletableFuture.completedFuture(local);
         }
+        long generation = generationOf(key);
         return storage.read(key, type).thenApply(found -> {
             events.fire(new QueryCacheEvent.Lookup(key, CacheLevel.L2,
                     found.isPresent() ? LookupResult.HIT : LookupResult.MISS));
@@ -262,11 +259,9 @@ final class DefaultQueryClient implements QueryClient {
                     if (query.type == null) {
                         query.type = type;
                     }
-                    QueryState<T> state = query.state;
-                    if (state.hasData() && hit.dataUpdatedAt().toEpochMilli() <= state.dataUpdatedAtMillis()) {
-                        return Optional.of(state.data());
+                    if (!install(query, hit, generation) && query.state.hasData()) {
+                        return Optional.of(query.state.data());
                     }
-                    installIfNewer(query, hit);
                     return Optional.of(hit.value());
                 }
             }
@@ -306,6 +301,8 @@ final class DefaultQueryClient implements QueryClient {
         T updated;
         Instant at;
         TypeRef<T> type;
+        Query<T> target;
+        long generation;
         while (true) {
             Query<T> query = acquire(key, null);
             synchronized (query) {
@@ -319,19 +316,23 @@ final class DefaultQueryClient implements QueryClient {
                 }
                 at = Instant.ofEpochMilli(clock.millis());
                 query.lastAccess = at.toEpochMilli();
+                // A fetch running now read the source before this value was set: its data must not replace it.
+                query.supersede();
                 setState(query, QueryState.success(updated, at).withFetchStatus(state.fetchStatus()));
                 touchGc(query);
                 type = query.type;
+                target = query;
+                generation = query.generation();
             }
             break;
         }
         List<Query<?>> none = List.of();
         if (storage != null) {
             // Others read the new value from L2, so they hear of it only once it is there.
-            storage.write(key, updated, type, at).thenRun(() -> publish(InvalidationMessage.Action.SET,
-                    QueryFilter.exact(key), none));
+            storage.write(key, updated, type, at, null, () -> target.isGeneration(generation))
+                    .thenRun(() -> coherence.publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none));
         } else {
-            publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none);
+            coherence.publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none);
         }
         cache.evictIfNeeded(this::evictForSize);
         return Optional.of(updated);
@@ -343,17 +344,16 @@ final class DefaultQueryClient implements QueryClient {
         checkOpen();
         List<Query<?>> matched = matching(filter);
         List<CompletableFuture<?>> work = invalidateLocally(matched, Origin.LOCAL);
-        work.add(deleteFromStorage(filter, matched).thenRun(() -> publish(InvalidationMessage.Action.INVALIDATE,
+        work.add(deleteFromStorage(filter, matched).thenRun(() -> coherence.publish(InvalidationMessage.Action.INVALIDATE,
                 filter, matched)));
         return allSettled(work);
     }
 
     /** Marks {@code matched} stale in L1 and refetches the observed ones; returns the refetches. */
     private List<CompletableFuture<?>> invalidateLocally(List<Query<?>> matched, Origin origin) {
-        long now = clock.millis();
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
-            invalidate(query, now);
+            invalidate(query);
             events.fire(new QueryCacheEvent.Invalidated(query.key, origin));
             CompletableFuture<?> refetch = refetchIfActive(query);
             if (refetch != null) {
@@ -363,9 +363,9 @@ final class DefaultQueryClient implements QueryClient {
         return work;
     }
 
-    private <T> void invalidate(Query<T> query, long now) {
+    private <T> void invalidate(Query<T> query) {
         synchronized (query) {
-            query.invalidatedAt(now);
+            query.supersede();
             setState(query, query.state.withInvalidated());
         }
     }
@@ -382,6 +382,28 @@ final class DefaultQueryClient implements QueryClient {
             }
         }
         return allSettled(work);
+    }
+
+    /** After a fetch brought back superseded data: observed queries get a new fetch at once. */
+    void refetchIfObserved(Query<?> query) {
+        if (!closed) {
+            refetchIfActive(query);
+        }
+    }
+
+    /** Runs {@code options}' fetch again for callers that must not get a superseded fetch's data. */
+    <T> void followUp(QueryOptions<T> options, CompletableFuture<T> waiting) {
+        if (closed) {
+            waiting.completeExceptionally(new java.util.concurrent.CancellationException("QueryClient is closed"));
+            return;
+        }
+        resolve(options, Mode.FRESH).whenComplete((value, error) -> {
+            if (error != null) {
+                waiting.completeExceptionally(error);
+            } else {
+                waiting.complete(value);
+            }
+        });
     }
 
     private @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
@@ -406,7 +428,7 @@ final class DefaultQueryClient implements QueryClient {
             if (fetch == null) {
                 fetch = started = startFetch(query, query.options, false, clock.millis());
             }
-            result = fetch.result;
+            result = fetch.superseded() ? fetch.successor() : fetch.result;
         }
         if (started != null) {
             started.start();
@@ -439,7 +461,7 @@ final class DefaultQueryClient implements QueryClient {
         checkOpen();
         List<Query<?>> matched = matching(filter);
         removeLocally(matched);
-        return allSettled(List.of(deleteFromStorage(filter, matched).thenRun(() -> publish(
+        return allSettled(List.of(deleteFromStorage(filter, matched).thenRun(() -> coherence.publish(
                 InvalidationMessage.Action.REMOVE, filter, matched))));
     }
 
@@ -463,6 +485,7 @@ final class DefaultQueryClient implements QueryClient {
             }
             observed = query.observerCount() > 0;
             if (!observed) {
+                query.supersede();
                 query.removed = true;
                 cache.remove(query);
                 cancelPolling(query);
@@ -478,7 +501,7 @@ final class DefaultQueryClient implements QueryClient {
     private <T> void empty(Query<T> query) {
         synchronized (query) {
             if (!query.removed) {
-                query.invalidatedAt(clock.millis());
+                query.supersede();
                 setState(query, QueryState.idle());
             }
         }
@@ -490,7 +513,7 @@ final class DefaultQueryClient implements QueryClient {
         checkOpen();
         List<Query<?>> matched = matching(filter);
         List<CompletableFuture<?>> work = resetLocally(matched);
-        work.add(deleteFromStorage(filter, matched).thenRun(() -> publish(InvalidationMessage.Action.RESET, filter,
+        work.add(deleteFromStorage(filter, matched).thenRun(() -> coherence.publish(InvalidationMessage.Action.RESET, filter,
                 matched)));
         return allSettled(work);
     }
@@ -519,8 +542,8 @@ final class DefaultQueryClient implements QueryClient {
             QueryOptions<T> options = query.options;
             T initial = options == null ? null : options.initialDataOrNull();
             long now = clock.millis();
+            query.supersede();
             setState(query, initial == null ? QueryState.idle() : QueryState.success(initial, Instant.ofEpochMilli(now)));
-            query.invalidatedAt(now);
             touchGc(query);
         }
     }
@@ -529,53 +552,16 @@ final class DefaultQueryClient implements QueryClient {
     public CompletableFuture<Void> clear() {
         checkOpen();
         removeLocally(cache.all());
-        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of()).thenRun(() -> publish(
+        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of()).thenRun(() -> coherence.publish(
                 InvalidationMessage.Action.REMOVE, QueryFilter.all(), List.of()))));
     }
 
-    // ---- between instances
+    // ---- between instances (the rules are in Coherence)
 
-    /** Tells the other instances what this one did; {@code matched} serves filters only L1 can evaluate. */
-    private void publish(InvalidationMessage.Action action, QueryFilter filter, List<Query<?>> matched) {
-        InvalidationBus target = bus;
-        if (target == null) {
-            return;
-        }
-        try {
-            if (filter instanceof QueryFilter.Prefix prefix) {
-                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.PREFIX,
-                        prefix.key().canonical()));
-            } else if (filter instanceof QueryFilter.Exact exact) {
-                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.EXACT,
-                        exact.key().canonical()));
-            } else if (filter instanceof QueryFilter.All) {
-                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.ALL, "[]"));
-            } else {
-                for (Query<?> query : matched) {
-                    target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.EXACT,
-                            query.key.canonical()));
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "invalidation bus " + target.name() + " failed to publish " + action
-                    + "; other instances learn of it when their data goes stale", e);
-        }
-    }
-
-    /** Applies another instance's message to L1 only: the sender already changed L2. */
-    private void received(InvalidationMessage message) {
-        if (closed) {
-            return;
-        }
-        QueryFilter filter;
-        try {
-            filter = message.filter();
-        } catch (IllegalArgumentException malformed) {
-            LOG.log(Level.WARNING, "ignored a malformed invalidation message " + message + ": " + malformed);
-            return;
-        }
+    /** Applies another instance's message (or a bus reconnect) to L1 only: the sender already changed L2. */
+    void applyRemote(InvalidationMessage.Action action, QueryFilter filter) {
         List<Query<?>> matched = matching(filter);
-        switch (message.action()) {
+        switch (action) {
             case INVALIDATE -> invalidateLocally(matched, Origin.REMOTE);
             case REMOVE -> removeLocally(matched);
             case RESET -> resetLocally(matched);
@@ -583,44 +569,61 @@ final class DefaultQueryClient implements QueryClient {
         }
     }
 
-    /** After another instance set new data: read it from L2 into L1 (or just mark stale when L2 cannot say). */
+    /**
+     * After another instance set new data: marks L1 stale (a fetch running here read the source before the set) and
+     * installs what L2 holds now, which is the set value or a newer one.
+     */
     private <T> void reloadFromStorage(Query<T> query) {
         TypeRef<T> type;
+        long generation;
         synchronized (query) {
+            if (query.removed) {
+                return;
+            }
+            query.supersede();
+            setState(query, query.state.withInvalidated());
             type = query.type;
+            generation = query.generation();
         }
         StorageLayer l2 = storage;
         if (l2 == null || type == null) {
-            invalidateLocally(List.of(query), Origin.REMOTE);
+            markedStale(query);
             return;
         }
-        l2.read(query.key, type).thenAccept(found -> found.ifPresent(hit -> {
-            synchronized (query) {
-                if (!query.removed) {
-                    installIfNewer(query, hit);
-                }
+        l2.read(query.key, type).thenAccept(found -> {
+            if (found.isEmpty() || !install(query, found.get(), generation)) {
+                markedStale(query);
             }
-        }));
+        });
     }
 
-    /**
-     * Puts data read from L2 into L1 when it is newer than what L1 holds and than the query's last invalidation
-     * (an older entry may be one whose delete has not landed yet); the caller holds the query's monitor.
-     */
-    private <T> void installIfNewer(Query<T> query, StorageLayer.Hit<T> hit) {
+    private void markedStale(Query<?> query) {
+        events.fire(new QueryCacheEvent.Invalidated(query.key, Origin.REMOTE));
+        refetchIfActive(query);
+    }
+
+    /** Installs an L2 hit read while the query was in {@code generation}, if {@link Coherence#mayInstall} allows. */
+    private <T> boolean install(Query<T> query, StorageLayer.Hit<T> hit, long generation) {
         long updated = hit.dataUpdatedAt().toEpochMilli();
-        QueryState<T> state = query.state;
-        if (updated > state.dataUpdatedAtMillis() && updated > query.invalidatedAt()) {
+        synchronized (query) {
+            if (!Coherence.mayInstall(query, generation, updated)) {
+                return false;
+            }
+            QueryState<T> state = query.state;
             setState(query, QueryState.success(hit.value(), updated).withFetchStatus(state.fetchStatus()));
             touchGc(query);
+            return true;
         }
     }
 
-    /** The bus lost messages while disconnected: whatever this instance holds may be stale. */
-    private void reconnected() {
-        if (!closed) {
-            LOG.log(Level.INFO, "invalidation bus reconnected; all L1 data is marked stale");
-            invalidateLocally(matching(QueryFilter.all()), Origin.REMOTE);
+    /** The generation of {@code key}'s query, 0 when there is none (a query made later starts there). */
+    private long generationOf(QueryKey key) {
+        Query<?> query = cache.get(key);
+        if (query == null) {
+            return 0;
+        }
+        synchronized (query) {
+            return query.generation();
         }
     }
 
@@ -800,16 +803,7 @@ final class DefaultQueryClient implements QueryClient {
             }
             cancelFetch(query, true);
         }
-        if (busSubscription != null) {
-            busSubscription.unsubscribe();
-        }
-        if (bus != null) {
-            try {
-                bus.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "closing invalidation bus " + bus.name() + " failed", e);
-            }
-        }
+        coherence.close();
         if (storage != null) {
             storage.close();
         }
@@ -822,7 +816,9 @@ final class DefaultQueryClient implements QueryClient {
 
     long staleMillis(QueryOptions<?> options) {
         long explicit = options.staleMillis;
-        return explicit >= 0 ? explicit : defaultStaleMillis;
+        long staleMillis = explicit >= 0 ? explicit : defaultStaleMillis;
+        long cap = coherence.staleCapMillis();
+        return staleMillis < cap ? staleMillis : cap;
     }
 
     long gcMillis(QueryOptions<?> options) {

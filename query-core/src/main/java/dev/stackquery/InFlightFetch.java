@@ -22,6 +22,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #firstData}, so cancelling a copy detaches only that caller. Its mutable fields are guarded by the
  * query's monitor (see {@link Query}); attempts complete through {@link #attemptDone}, which ignores late results
  * of attempts that timed out or were cancelled.
+ *
+ * <p>No invalidation is lost to a fetch that was already running (see {@link Coherence}): the fetch remembers the
+ * query's {@linkplain Query#generation() generation} when it starts, and data it brings back after the generation
+ * moved on is stored as invalidated, is not written to L2, and is followed by a new fetch for the observers and for
+ * the {@code fetchFreshQuery} callers that came after the change. Before reading the source, it reads the key's L2
+ * generation (with the L2 probe, or alone), which the L2 entry it writes carries.
  */
 final class InFlightFetch<T> {
 
@@ -34,6 +40,8 @@ final class InFlightFetch<T> {
     private final boolean probeStorage;
     private final long startedAt;
     private final QueryStatus statusBefore;
+    /** The query's generation when this fetch started. */
+    final long generation;
 
     /** Completes with the fetched data, or fails when the fetch fails or is cancelled. */
     final CompletableFuture<T> result = new CompletableFuture<>();
@@ -46,15 +54,38 @@ final class InFlightFetch<T> {
     private QueryScheduler.@Nullable Cancellable retryTimer;
     private FetchLock.@Nullable Lease lease;
     private boolean done;
+    /** The key's L2 generation read before the source; null when L2 did not say (then nothing is written). */
+    private @Nullable String storageGeneration;
+    /** When the current attempt started: when its data was read from the source, as L2 records it. */
+    private long attemptStartedAt;
+    /** The result of the fetch after this one, for callers that joined after this one was superseded. */
+    private @Nullable CompletableFuture<T> successor;
 
     InFlightFetch(DefaultQueryClient client, Query<T> query, QueryOptions<T> options, boolean probeStorage,
-            long startedAt, QueryStatus statusBefore) {
+            long startedAt, QueryStatus statusBefore, long generation) {
         this.client = client;
         this.query = query;
         this.options = options;
         this.probeStorage = probeStorage;
         this.startedAt = startedAt;
         this.statusBefore = statusBefore;
+        this.generation = generation;
+    }
+
+    /** Whether the query was invalidated (or reset, removed, set) since this fetch started. Under the monitor. */
+    boolean superseded() {
+        return query.generation() != generation;
+    }
+
+    /**
+     * The result of a fetch that starts after this one ends, for a caller that must not get this one's (superseded)
+     * data; the caller holds the query's monitor.
+     */
+    CompletableFuture<T> successor() {
+        if (successor == null) {
+            successor = new CompletableFuture<>();
+        }
+        return successor;
     }
 
     /** Starts the fetch; called once, outside the query's monitor. */
@@ -64,23 +95,31 @@ final class InFlightFetch<T> {
             type = query.type;
         }
         StorageLayer storage = client.storage;
-        if (probeStorage && storage != null && type != null) {
+        if (storage == null) {
+            nextAttempt();
+        } else if (probeStorage && type != null) {
             // No hop to the executor: an L2 hit only sets state and completes futures, and a miss goes on to
             // nextAttempt, which runs the function on the executor anyway.
-            storage.read(query.key, type).whenComplete((hit, error) -> probed(hit, type));
+            storage.lookup(query.key, type).whenComplete((found, error) -> probed(found, type));
         } else {
-            nextAttempt();
+            storage.generation(query.key).whenComplete((read, error) -> {
+                synchronized (query) {
+                    storageGeneration = read;
+                }
+                nextAttempt();
+            });
         }
     }
 
-    private void probed(@Nullable Optional<StorageLayer.Hit<T>> found, TypeRef<T> type) {
-        StorageLayer.Hit<T> hit = found == null ? null : found.orElse(null);
+    private void probed(StorageLayer.@Nullable Found<T> found, TypeRef<T> type) {
+        StorageLayer.Hit<T> hit = found == null ? null : found.hit();
         LookupResult lookup = LookupResult.MISS;
         long baseline;
         synchronized (query) {
             if (done) {
                 return;
             }
+            storageGeneration = found == null ? null : found.generation();
             QueryState<T> now = query.state;
             baseline = now.dataUpdatedAtMillis();
             long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
@@ -184,11 +223,12 @@ final class InFlightFetch<T> {
     }
 
     /**
-     * Whether L2 data written at {@code updated} may replace what the query holds: newer than {@code baseline} and
-     * than the last invalidation (an older entry may be one whose delete has not landed yet). Under the monitor.
+     * Whether L2 data read at {@code updated} may replace what the query holds: newer than {@code baseline}, and read
+     * from L2 while the query's generation was still this fetch's (a read that raced an invalidation may have seen
+     * the entry just before its delete). Under the monitor.
      */
     private boolean usable(long updated, long baseline) {
-        return updated > baseline && updated > query.invalidatedAt();
+        return updated > baseline && !superseded();
     }
 
     /** Hands the fetched (or L2) data to every waiting caller. */
@@ -221,6 +261,7 @@ final class InFlightFetch<T> {
             retryTimer = null;
             attempt = new Attempt(query.key, ++attempts);
             current = attempt;
+            attemptStartedAt = client.clock.millis();
         }
         if (attempt.attempt() == 1) {
             client.events.fire(new QueryCacheEvent.FetchStarted(query.key));
@@ -283,6 +324,10 @@ final class InFlightFetch<T> {
         }
         Duration retryIn = null;
         long now = client.clock.millis();
+        boolean superseded = false;
+        String writeGeneration = null;
+        long readAt = now;
+        CompletableFuture<T> next = null;
         synchronized (query) {
             if (done || attempt != current) {
                 return; // a late result of an attempt that timed out or was cancelled
@@ -294,8 +339,13 @@ final class InFlightFetch<T> {
             if (failure == null) {
                 done = true;
                 query.inFlight = null;
-                client.setState(query, QueryState.success(value, now));
+                superseded = superseded();
+                QueryState<T> fetched = QueryState.success(value, now);
+                client.setState(query, superseded ? fetched.withInvalidated() : fetched);
                 client.touchGc(query);
+                writeGeneration = superseded ? null : storageGeneration;
+                readAt = attemptStartedAt;
+                next = successor;
             } else {
                 client.setState(query, query.state.failedAttempt(attempts, failure));
                 if (retryable && attempts <= client.retries(options)) {
@@ -309,6 +359,7 @@ final class InFlightFetch<T> {
                     query.inFlight = null;
                     client.setState(query, query.state.failed(failure, now));
                     client.touchGc(query);
+                    next = successor;
                 }
             }
         }
@@ -318,15 +369,23 @@ final class InFlightFetch<T> {
             // The L2 write is queued before callers resume, so a caller that closes the client right after its
             // fetch still finds the value in L2 on the next start.
             StorageLayer storage = client.storage;
-            if (storage != null) {
+            if (storage != null && writeGeneration != null) {
                 TypeRef<T> type;
                 synchronized (query) {
                     type = query.type;
                 }
-                storage.write(query.key, value, type, Instant.ofEpochMilli(now))
-                        .whenComplete((ignored, writeError) -> releaseLease());
+                storage.write(query.key, value, type, Instant.ofEpochMilli(readAt), writeGeneration,
+                        () -> query.isGeneration(generation)).whenComplete((ignored, writeError) -> releaseLease());
+            } else {
+                releaseLease();
             }
             deliver(value);
+            if (next != null) {
+                client.followUp(options, next);
+            }
+            if (superseded) {
+                client.refetchIfObserved(query);
+            }
             var onSuccess = options.onSuccessOrNull();
             if (onSuccess != null) {
                 client.events.callback("onSuccess", query.key, onSuccess, value);
@@ -340,6 +399,9 @@ final class InFlightFetch<T> {
             QueryFetchException fetchFailure = new QueryFetchException(query.key, attempts, failure);
             result.completeExceptionally(fetchFailure);
             firstData.completeExceptionally(fetchFailure);
+            if (next != null) {
+                next.completeExceptionally(fetchFailure);
+            }
             var onError = options.onErrorOrNull();
             if (onError != null) {
                 client.events.callback("onError", query.key, onError, failure);
@@ -364,11 +426,13 @@ final class InFlightFetch<T> {
      */
     boolean cancel(boolean revertState) {
         Attempt attempt;
+        CompletableFuture<T> next;
         synchronized (query) {
             if (done) {
                 return false;
             }
             done = true;
+            next = successor;
             query.inFlight = null;
             attempt = current;
             if (retryTimer != null) {
@@ -388,6 +452,9 @@ final class InFlightFetch<T> {
                 + " was cancelled");
         result.completeExceptionally(cancelled);
         firstData.completeExceptionally(cancelled);
+        if (next != null) {
+            next.completeExceptionally(cancelled);
+        }
         return true;
     }
 }

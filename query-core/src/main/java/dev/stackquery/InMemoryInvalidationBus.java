@@ -13,6 +13,7 @@ public final class InMemoryInvalidationBus implements InvalidationBus {
     }
 
     private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private volatile boolean connected = true;
 
     @Override
     public void publish(InvalidationMessage message) {
@@ -32,9 +33,21 @@ public final class InMemoryInvalidationBus implements InvalidationBus {
         return () -> subscribers.remove(subscriber);
     }
 
+    /** Tells every subscriber that the bus lost its connection, as a real bus does when its broker goes away. */
+    public void simulateDisconnect() {
+        connected = false;
+        subscribers.forEach(subscriber -> subscriber.handler().onDisconnect());
+    }
+
     /** Tells every subscriber that the bus reconnected, as a real bus does after losing its connection. */
     public void simulateReconnect() {
+        connected = true;
         subscribers.forEach(subscriber -> subscriber.handler().onReconnect());
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected;
     }
 
     @Override

@@ -5,8 +5,10 @@ package dev.stackquery;
  * reset or {@code setQueryData} on one reaches every other's L1.
  *
  * <p>Implementations must be thread-safe, must never block or throw from {@link #publish} (a message that cannot be
- * sent is dropped and counted), and must call {@link Handler#onReconnect()} after they lost their connection and got
- * it back: messages may have been missed meanwhile, so the client then treats all its L1 data as stale.
+ * sent is dropped and counted), must call {@link Handler#onDisconnect()} as soon as they know their connection is lost,
+ * and must call {@link Handler#onReconnect()} after they got it back, within about a second of the broker answering
+ * again: messages may have been missed meanwhile, so the client then treats all its L1 data as stale. While
+ * disconnected, the client treats L1 data older than its configured bound as stale.
  */
 public interface InvalidationBus extends AutoCloseable {
 
@@ -16,8 +18,12 @@ public interface InvalidationBus extends AutoCloseable {
         /** A message from another instance (never one of this instance's own). */
         void onMessage(InvalidationMessage message);
 
-        /** The bus was disconnected and is connected again. */
+        /** The bus was disconnected and is connected (and subscribed) again. */
         void onReconnect();
+
+        /** The bus lost its connection: messages may be missed until {@link #onReconnect()}. */
+        default void onDisconnect() {
+        }
     }
 
     /** Sends {@code message} to the other instances, asynchronously. */

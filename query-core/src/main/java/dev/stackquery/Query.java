@@ -31,14 +31,14 @@ final class Query<T> {
     @Nullable QueryOptions<T> options;
     @Nullable TypeRef<T> type;
     long gcMillis = -1;
-    /** What few queries need (observers, polling, invalidation time), kept apart so most entries stay small. */
+    /** What few queries need (observers, polling, generation), kept apart so most entries stay small. */
     private @Nullable Extras<T> extras;
 
     private static final class Extras<T> {
         @Nullable List<DefaultQueryObserver<T, ?>> observers;
         QueryScheduler.@Nullable Cancellable pollTimer;
         long pollMillis = -1;
-        long invalidatedAt = Long.MIN_VALUE;
+        long generation;
     }
 
     Query(QueryKey key, QueryCache home, QueryState<T> initial, long now) {
@@ -68,13 +68,23 @@ final class Query<T> {
         return extras;
     }
 
-    /** When the data was last invalidated (or reset/removed), epoch millis; {@code Long.MIN_VALUE} if never. */
-    long invalidatedAt() {
-        return extras == null ? Long.MIN_VALUE : extras.invalidatedAt;
+    /**
+     * How many times the query's data was superseded: invalidated (here or by another instance), reset, removed, set,
+     * or put in doubt by a reconnect of the invalidation bus. A fetch remembers it when it starts; data it brings back
+     * after the generation moved on was read before the change, and so arrives stale (see {@link InFlightFetch}).
+     */
+    long generation() {
+        return extras == null ? 0 : extras.generation;
     }
 
-    void invalidatedAt(long millis) {
-        extras().invalidatedAt = millis;
+    /** Starts a new generation; data read from the source or from L2 before now no longer counts as fresh. */
+    void supersede() {
+        extras().generation++;
+    }
+
+    /** {@link #generation()} taken under the monitor, for callers that hold no lock. */
+    synchronized boolean isGeneration(long generation) {
+        return !removed && generation() == generation;
     }
 
     /** The attached observers, or null when there are none. */

@@ -158,7 +158,9 @@ public interface QueryClient extends AutoCloseable {
         @Nullable QueryCodec codec;
         QueryDefaults defaults = QueryDefaults.standard();
         Duration storageTimeout = Duration.ofMillis(250);
+        Duration storageWriteTimeout = Duration.ofSeconds(1);
         Duration storageTtl = Duration.ofHours(24);
+        Duration maxStalenessWhileDisconnected = Duration.ofSeconds(1);
         int maxValueBytes = 1024 * 1024;
         @Nullable InvalidationBus invalidationBus;
         @Nullable FetchLock fetchLock;
@@ -238,6 +240,31 @@ public interface QueryClient extends AutoCloseable {
          */
         public Builder storageTimeout(Duration storageTimeout) {
             this.storageTimeout = Durations.requirePositive(storageTimeout, "storageTimeout");
+            return this;
+        }
+
+        /**
+         * Time limit of each L2 write (default 1 s), counted from when it is sent: writes wait in a queue (one per key,
+         * the latest value wins, a bounded number at a time), so a burst of writes does not time out, and a slow write
+         * pauses only writes, never reads. A write that fails is tried again, up to 3 times in all.
+         */
+        public Builder storageWriteTimeout(Duration storageWriteTimeout) {
+            this.storageWriteTimeout = Durations.requirePositive(storageWriteTimeout, "storageWriteTimeout");
+            return this;
+        }
+
+        /**
+         * While the {@link #invalidationBus} is disconnected, L1 data older than this counts as stale for every caller
+         * (default 1 s; {@link Duration#ZERO}: L1 data is never trusted while disconnected), since invalidations from
+         * other instances may be missed. Once the bus is back, all L1 data counts as stale.
+         */
+        public Builder maxStalenessWhileDisconnected(Duration maxStalenessWhileDisconnected) {
+            Objects.requireNonNull(maxStalenessWhileDisconnected, "maxStalenessWhileDisconnected");
+            if (maxStalenessWhileDisconnected.isNegative()) {
+                throw new IllegalArgumentException("maxStalenessWhileDisconnected must not be negative: "
+                        + maxStalenessWhileDisconnected);
+            }
+            this.maxStalenessWhileDisconnected = maxStalenessWhileDisconnected;
             return this;
         }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import dev.stackquery.QueryCacheEvent.StorageOperation;
@@ -19,100 +20,153 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The client's side of L2: bounds every backend call by a timeout, turns failures and unreadable entries into
- * misses and events, and after a failure leaves reads and writes alone for a growing pause (1 s doubling to 30 s) so
- * that a down backend costs one timeout per pause rather than one per query. Deletes are always attempted: skipping
- * one could later serve data that was invalidated.
+ * misses and events, and after a failure leaves reads (or writes) alone for a growing pause (1 s doubling to 30 s) so
+ * that a down backend costs one timeout per pause rather than one per query. Reads and writes keep apart: writes have
+ * their own time limit and their own pause, so a burst of slow writes never pauses reads. Writes go through
+ * {@link StorageWrites} (one per key at a time, latest wins, retried after a failure). Deletes are always attempted:
+ * skipping one could later serve data that was invalidated.
  *
- * <p>The failure counters are guarded by this object's monitor; reads of {@link #pausedUntil} are racy on purpose.
+ * <p>Every entry written carries the key's generation read before its data was read from the source (see
+ * {@link StorageBackend}); a value set by {@code setQueryData} first makes a new generation, so that an older fetch's
+ * write, landing later, never replaces it for other instances.
+ *
+ * <p>The failure counters are guarded by their {@link Health}'s monitor; reads of its pause are racy on purpose.
  */
 final class StorageLayer {
 
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
     private static final long MAX_PAUSE_MILLIS = 30_000;
     private static final int PREFIX_TIMEOUT_FACTOR = 20;
+    /** Writes sent at the same time; more wait in {@link StorageWrites}. */
+    private static final int MAX_WRITES_IN_FLIGHT = 32;
 
     record Hit<T>(T value, Instant dataUpdatedAt) {
+    }
+
+    /**
+     * What a lookup found: a readable current entry or null, and the key's generation, null when L2 did not answer
+     * (then nothing fetched now may be written).
+     */
+    record Found<T>(@Nullable Hit<T> hit, @Nullable String generation) {
     }
 
     private final StorageBackend backend;
     private final QueryCodec codec;
     private final Clock clock;
     private final Deadlines deadlines;
-    /** Prefix deletes walk many keys (SCAN + UNLINK on Redis): they get a longer bound than single-key calls. */
+    private final Deadlines writeDeadlines;
+    /** Prefix deletes may walk many keys (a backend without generations): a longer bound than single-key calls. */
     private final Deadlines prefixDeadlines;
     private final CacheEvents events;
     private final Duration timeout;
+    private final Duration writeTimeout;
     private final Duration ttl;
     private final int maxValueBytes;
-
-    private volatile long pausedUntil = Long.MIN_VALUE;
-    private volatile int consecutiveFailures;
+    private final Health reads = new Health("reads");
+    private final Health writes = new Health("writes");
+    private final StorageWrites queue;
     private volatile @Nullable Throwable lastError;
     private volatile boolean corruptLogged;
 
     StorageLayer(StorageBackend backend, QueryCodec codec, Clock clock, QueryScheduler scheduler, CacheEvents events,
-            Duration timeout, Duration ttl, int maxValueBytes) {
+            Duration timeout, Duration writeTimeout, Duration ttl, int maxValueBytes) {
         this.backend = backend;
         this.codec = codec;
         this.clock = clock;
         this.deadlines = new Deadlines(clock, scheduler, timeout);
+        this.writeDeadlines = new Deadlines(clock, scheduler, writeTimeout);
         this.prefixDeadlines = new Deadlines(clock, scheduler, timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR));
         this.events = events;
         this.timeout = timeout;
+        this.writeTimeout = writeTimeout;
         this.ttl = ttl;
         this.maxValueBytes = maxValueBytes;
+        this.queue = new StorageWrites(this::send, scheduler, writes::pausedForMillis, MAX_WRITES_IN_FLIGHT);
     }
 
     StorageBackend backend() {
         return backend;
     }
 
-    /** Whether the last L2 call succeeded (or none failed yet). */
-    synchronized boolean isHealthy() {
-        return consecutiveFailures == 0;
+    /** Whether the last L2 reads and writes succeeded (or none failed yet). */
+    boolean isHealthy() {
+        return reads.healthy() && writes.healthy();
     }
 
     @Nullable Throwable lastError() {
         return lastError;
     }
 
-    /** Reads and decodes the entry of {@code key}; every failure is reported and becomes an empty result. */
+    /** Keys whose L2 write waits or runs. */
+    int pendingWrites() {
+        return queue.pending();
+    }
+
+    /** Reads and decodes the current entry of {@code key}; every failure is reported and becomes an empty result. */
     <T> CompletableFuture<Optional<Hit<T>>> read(QueryKey key, TypeRef<T> type) {
-        if (isPaused()) {
-            return CompletableFuture.completedFuture(Optional.empty());
-        }
-        return bounded(() -> backend.get(key), StorageOperation.GET, key).handle((found, error) -> {
-            if (error != null) {
-                if (unwrap(error) instanceof CorruptStorageEntryException corrupt) {
-                    succeeded();
-                    unreadable(key, type, corrupt);
-                } else {
-                    failed(key, StorageOperation.GET, error);
-                }
-                return Optional.empty();
-            }
-            succeeded();
-            if (found == null || found.isEmpty()) {
-                return Optional.empty();
-            }
-            StorageEntry entry = found.get();
-            try {
-                return Optional.of(new Hit<>(codec.decode(entry.value(), type), entry.dataUpdatedAt()));
-            } catch (RuntimeException corrupt) {
-                unreadable(key, type, corrupt);
-                return Optional.empty();
-            }
-        });
+        return lookup(key, type).thenApply(found -> Optional.ofNullable(found.hit()));
     }
 
     /**
-     * Encodes and stores {@code value}; failures are reported. The future completes (never exceptionally) when the
-     * write is done, skipped or failed.
+     * Reads the current entry of {@code key} and the key's generation together; every failure is reported and becomes
+     * a result without a hit (and without a generation when L2 did not answer).
      */
-    CompletableFuture<Void> write(QueryKey key, Object value, @Nullable TypeRef<?> declared, Instant dataUpdatedAt) {
-        if (isPaused()) {
+    <T> CompletableFuture<Found<T>> lookup(QueryKey key, TypeRef<T> type) {
+        if (reads.paused()) {
+            return CompletableFuture.completedFuture(new Found<>(null, null));
+        }
+        return bounded(() -> backend.lookup(key), deadlines, StorageOperation.GET, key).handle((found, error) -> {
+            if (error != null) {
+                if (unwrap(error) instanceof CorruptStorageEntryException corrupt) {
+                    reads.succeeded();
+                    return this.<T>unreadable(key, type, corrupt);
+                }
+                failed(reads, key, StorageOperation.GET, error);
+                return CompletableFuture.completedFuture(new Found<T>(null, null));
+            }
+            reads.succeeded();
+            if (found == null) {
+                return CompletableFuture.completedFuture(new Found<T>(null, null));
+            }
+            StorageEntry entry = found.entry().orElse(null);
+            if (entry == null) {
+                return CompletableFuture.completedFuture(new Found<T>(null, found.generation()));
+            }
+            try {
+                return CompletableFuture.completedFuture(new Found<>(new Hit<>(codec.decode(entry.value(), type),
+                        entry.dataUpdatedAt()), found.generation()));
+            } catch (RuntimeException corrupt) {
+                return this.<T>unreadable(key, type, corrupt);
+            }
+        }).thenCompose(found -> found);
+    }
+
+    /** The key's generation, or null when L2 did not answer (then nothing fetched now may be written). */
+    CompletableFuture<@Nullable String> generation(QueryKey key) {
+        if (reads.paused()) {
             return CompletableFuture.completedFuture(null);
         }
+        return bounded(() -> backend.generation(key), deadlines, StorageOperation.GET, key)
+                .handle((generation, error) -> {
+                    if (error != null) {
+                        failed(reads, key, StorageOperation.GET, error);
+                        return null;
+                    }
+                    reads.succeeded();
+                    return generation;
+                });
+    }
+
+    /**
+     * Encodes {@code value} and queues its write; failures are reported. The future completes (never exceptionally)
+     * when the write is done, skipped, replaced by a newer one or given up.
+     *
+     * @param generation the key's generation read before the data was read from its source; null for a set value,
+     *        which first makes a new generation
+     * @param current whether the value may still be written: false once its query was invalidated, reset or removed
+     */
+    CompletableFuture<Void> write(QueryKey key, Object value, @Nullable TypeRef<?> declared, Instant dataUpdatedAt,
+            @Nullable String generation, BooleanSupplier current) {
         TypeRef<?> type = declared != null ? declared : TypeRef.of((Type) value.getClass());
         byte[] bytes;
         try {
@@ -126,22 +180,49 @@ final class StorageLayer {
             events.fire(new QueryCacheEvent.StorageSkipped(key, bytes.length, maxValueBytes));
             return CompletableFuture.completedFuture(null);
         }
-        StorageEntry entry = new StorageEntry(bytes, dataUpdatedAt);
-        return settle(bounded(() -> backend.put(key, entry, ttl), StorageOperation.PUT, key), key,
-                StorageOperation.PUT);
+        return queue.submit(new StorageWrites.Write(key, bytes, dataUpdatedAt.toEpochMilli(), generation, current));
+    }
+
+    /** Sends one queued write: a set value first makes a new generation and reads it, a fetched one has its own. */
+    private CompletableFuture<StorageWrites.Outcome> send(StorageWrites.Write write) {
+        QueryKey key = write.key;
+        CompletableFuture<@Nullable String> generation;
+        if (write.generation != null) {
+            generation = CompletableFuture.completedFuture(write.generation);
+        } else {
+            generation = bounded(() -> backend.delete(key), writeDeadlines, StorageOperation.DELETE, key)
+                    .thenCompose(deleted -> bounded(() -> backend.generation(key), writeDeadlines,
+                            StorageOperation.GET, key));
+        }
+        return generation.thenCompose(current -> {
+            if (!write.current.getAsBoolean()) {
+                return CompletableFuture.completedFuture(StorageWrites.Outcome.DONE);
+            }
+            StorageEntry entry = new StorageEntry(write.bytes, Instant.ofEpochMilli(write.dataUpdatedAt), current);
+            return bounded(() -> backend.put(key, entry, ttl), writeDeadlines, StorageOperation.PUT, key)
+                    .thenApply(ok -> StorageWrites.Outcome.DONE);
+        }).handle((outcome, error) -> {
+            if (error != null) {
+                failed(writes, key, StorageOperation.PUT, error);
+                return StorageWrites.Outcome.RETRY;
+            }
+            writes.succeeded();
+            return outcome;
+        });
     }
 
     CompletableFuture<Void> delete(QueryKey key) {
-        return settle(bounded(() -> backend.delete(key), StorageOperation.DELETE, key), key,
+        return settle(bounded(() -> backend.delete(key), deadlines, StorageOperation.DELETE, key), key,
                 StorageOperation.DELETE);
     }
 
     CompletableFuture<Void> deleteByPrefix(QueryKey prefix) {
-        return settle(bounded(() -> backend.deleteByPrefix(prefix), StorageOperation.DELETE_BY_PREFIX, prefix),
-                prefix, StorageOperation.DELETE_BY_PREFIX);
+        return settle(bounded(() -> backend.deleteByPrefix(prefix), prefixDeadlines,
+                StorageOperation.DELETE_BY_PREFIX, prefix), prefix, StorageOperation.DELETE_BY_PREFIX);
     }
 
     void close() {
+        queue.close();
         try {
             backend.close();
         } catch (RuntimeException e) {
@@ -152,16 +233,16 @@ final class StorageLayer {
     private CompletableFuture<Void> settle(CompletableFuture<Void> call, QueryKey key, StorageOperation op) {
         return call.handle((ok, error) -> {
             if (error != null) {
-                failed(key, op, error);
+                failed(reads, key, op, error);
             } else {
-                succeeded();
+                reads.succeeded();
             }
             return null;
         });
     }
 
-    private <X> CompletableFuture<X> bounded(Supplier<CompletableFuture<X>> call, StorageOperation op,
-            QueryKey key) {
+    private <X> CompletableFuture<X> bounded(Supplier<CompletableFuture<X>> call, Deadlines limit,
+            StorageOperation op, QueryKey key) {
         CompletableFuture<X> source;
         try {
             source = Objects.requireNonNull(call.get(), () -> backend.name() + " returned no future for " + op);
@@ -172,10 +253,10 @@ final class StorageLayer {
             return source;
         }
         CompletableFuture<X> bounded = new CompletableFuture<>();
-        boolean prefix = op == StorageOperation.DELETE_BY_PREFIX;
-        (prefix ? prefixDeadlines : deadlines).watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " "
-                + op + " of " + key + " took longer than " + (prefix ? timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR)
-                        : timeout)));
+        Duration bound = limit == prefixDeadlines ? timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR)
+                : limit == writeDeadlines ? writeTimeout : timeout;
+        limit.watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " " + op + " of " + key
+                + " took longer than " + bound));
         source.whenComplete((value, error) -> {
             if (error != null) {
                 bounded.completeExceptionally(error);
@@ -186,44 +267,73 @@ final class StorageLayer {
         return bounded;
     }
 
-    private boolean isPaused() {
-        return pausedUntil > clock.millis();
-    }
-
-    private void failed(QueryKey key, StorageOperation op, Throwable error) {
+    private void failed(Health health, QueryKey key, StorageOperation op, Throwable error) {
         Throwable cause = unwrap(error);
         lastError = cause;
-        long pause;
-        boolean first;
-        synchronized (this) {
-            consecutiveFailures++;
-            first = consecutiveFailures == 1;
-            pause = Math.min(MAX_PAUSE_MILLIS, 1000L << Math.min(consecutiveFailures - 1, 5));
-            pausedUntil = clock.millis() + pause;
-        }
+        long pause = health.failed();
         events.fire(new QueryCacheEvent.StorageError(key, op, cause));
-        if (first) {
+        if (pause > 0) {
             LOG.log(Level.WARNING, "L2 " + backend.name() + " " + op + " failed for " + key + ": " + cause
-                    + "; queries go on with L1 and their sources, L2 is tried again in " + pause + " ms");
+                    + "; queries go on with L1 and their sources, L2 " + health.name + " are tried again in " + pause
+                    + " ms");
         } else {
             LOG.log(Level.DEBUG, () -> "L2 " + backend.name() + " " + op + " failed for " + key, cause);
         }
     }
 
-    private void succeeded() {
-        if (consecutiveFailures == 0) {
-            return; // racy fast path: the usual case needs no lock
+    /**
+     * Failures of one kind of call (reads or writes) in a row, and the pause they started. Guarded by its monitor;
+     * {@link #pausedUntil} is read without it, racily on purpose.
+     */
+    private final class Health {
+        final String name;
+        private volatile long pausedUntil = Long.MIN_VALUE;
+        private volatile int consecutiveFailures;
+
+        Health(String name) {
+            this.name = name;
         }
-        synchronized (this) {
-            if (consecutiveFailures > 0) {
-                consecutiveFailures = 0;
-                pausedUntil = Long.MIN_VALUE;
-                LOG.log(Level.INFO, "L2 " + backend.name() + " answers again");
+
+        boolean healthy() {
+            return consecutiveFailures == 0;
+        }
+
+        boolean paused() {
+            return pausedUntil > clock.millis();
+        }
+
+        long pausedForMillis() {
+            long until = pausedUntil;
+            return until == Long.MIN_VALUE ? 0 : Math.max(0, until - clock.millis());
+        }
+
+        /** Counts a failure; returns the pause it started when it is the first in a row, else 0. */
+        synchronized long failed() {
+            consecutiveFailures++;
+            long pause = Math.min(MAX_PAUSE_MILLIS, 1000L << Math.min(consecutiveFailures - 1, 5));
+            pausedUntil = clock.millis() + pause;
+            return consecutiveFailures == 1 ? pause : 0;
+        }
+
+        void succeeded() {
+            if (consecutiveFailures == 0) {
+                return; // racy fast path: the usual case needs no lock
+            }
+            synchronized (this) {
+                if (consecutiveFailures > 0) {
+                    consecutiveFailures = 0;
+                    pausedUntil = Long.MIN_VALUE;
+                    LOG.log(Level.INFO, "L2 " + backend.name() + " " + name + " answer again");
+                }
             }
         }
     }
 
-    private void unreadable(QueryKey key, TypeRef<?> type, RuntimeException error) {
+    /**
+     * Reports and deletes an unreadable entry; then reads the key's generation, which the delete moved on, so that the
+     * fetch replacing the entry writes under it.
+     */
+    private <T> CompletableFuture<Found<T>> unreadable(QueryKey key, TypeRef<?> type, RuntimeException error) {
         events.fire(new QueryCacheEvent.StorageError(key, StorageOperation.DECODE, error));
         if (!corruptLogged) {
             corruptLogged = true;
@@ -232,7 +342,8 @@ final class StorageLayer {
         } else {
             LOG.log(Level.DEBUG, () -> "unreadable L2 entry of " + key + " deleted", error);
         }
-        delete(key);
+        return delete(key).thenCompose(deleted -> generation(key)).thenApply(generation -> new Found<>(null,
+                generation));
     }
 
     static Throwable unwrap(Throwable error) {

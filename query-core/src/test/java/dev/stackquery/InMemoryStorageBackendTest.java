@@ -27,15 +27,15 @@ class InMemoryStorageBackendTest {
 
         backend.put(QueryKey.of("user", 1), entry, TTL).join();
 
-        assertThat(backend.get(QueryKey.of("user", 1)).join()).contains(entry);
+        assertThat(read(QueryKey.of("user", 1))).contains(entry);
     }
 
     @Test
     void getOfAnUnknownKeyIsEmpty() {
         backend.put(QueryKey.of("user", 1), entry("alice"), TTL).join();
 
-        assertThat(backend.get(QueryKey.of("user", 2)).join()).isEmpty();
-        assertThat(backend.get(QueryKey.of("user")).join()).isEmpty();
+        assertThat(read(QueryKey.of("user", 2))).isEmpty();
+        assertThat(read(QueryKey.of("user"))).isEmpty();
     }
 
     @Test
@@ -43,9 +43,9 @@ class InMemoryStorageBackendTest {
         StorageEntry entry = entry("alice");
         backend.put(QueryKey.of("user", 1), entry, TTL).join();
 
-        assertThat(backend.get(QueryKey.of("user", 1L)).join()).contains(entry);
-        assertThat(backend.get(QueryKey.of("user", 1.0)).join()).isEmpty();
-        assertThat(backend.get(QueryKey.of("user", "1")).join()).isEmpty();
+        assertThat(read(QueryKey.of("user", 1L))).contains(entry);
+        assertThat(read(QueryKey.of("user", 1.0))).isEmpty();
+        assertThat(read(QueryKey.of("user", "1"))).isEmpty();
     }
 
     @Test
@@ -56,7 +56,7 @@ class InMemoryStorageBackendTest {
         backend.put(key, entry("new"), Duration.ofMinutes(10)).join();
         clock.advance(Duration.ofMinutes(5));
 
-        assertThat(backend.get(key).join()).contains(entry("new"));
+        assertThat(read(key)).contains(entry("new"));
         assertThat(backend.size()).isEqualTo(1);
     }
 
@@ -66,10 +66,10 @@ class InMemoryStorageBackendTest {
         backend.put(key, entry("alice"), Duration.ofSeconds(10)).join();
 
         clock.advance(Duration.ofMillis(9_999));
-        assertThat(backend.get(key).join()).isPresent();
+        assertThat(read(key)).isPresent();
 
         clock.advance(Duration.ofMillis(1));
-        assertThat(backend.get(key).join()).isEmpty();
+        assertThat(read(key)).isEmpty();
     }
 
     @Test
@@ -79,7 +79,7 @@ class InMemoryStorageBackendTest {
         clock.advance(Duration.ofSeconds(11));
 
         assertThat(backend.size()).isEqualTo(1);
-        assertThat(backend.get(key).join()).isEmpty();
+        assertThat(read(key)).isEmpty();
         assertThat(backend.size()).isZero();
     }
 
@@ -92,7 +92,7 @@ class InMemoryStorageBackendTest {
         backend.put(key, oldData, Duration.ofSeconds(10)).join();
         clock.advance(Duration.ofSeconds(5));
 
-        assertThat(backend.get(key).join()).contains(oldData);
+        assertThat(read(key)).contains(oldData);
     }
 
     @Test
@@ -103,8 +103,8 @@ class InMemoryStorageBackendTest {
 
         clock.advance(Duration.ofDays(365 * 100));
 
-        assertThat(backend.get(key).join()).isPresent();
-        assertThat(backend.get(QueryKey.of("long")).join()).isPresent();
+        assertThat(read(key)).isPresent();
+        assertThat(read(QueryKey.of("long"))).isPresent();
     }
 
     @Test
@@ -114,8 +114,8 @@ class InMemoryStorageBackendTest {
 
         clock.advance(Duration.ofSeconds(2));
 
-        assertThat(backend.get(QueryKey.of("short")).join()).isEmpty();
-        assertThat(backend.get(QueryKey.of("long")).join()).contains(entry("b"));
+        assertThat(read(QueryKey.of("short"))).isEmpty();
+        assertThat(read(QueryKey.of("long"))).contains(entry("b"));
     }
 
     @Test
@@ -124,9 +124,9 @@ class InMemoryStorageBackendTest {
 
         backend.delete(QueryKey.of("user", 1)).join();
 
-        assertThat(backend.get(QueryKey.of("user", 1)).join()).isEmpty();
-        assertThat(backend.get(QueryKey.of("user")).join()).isPresent();
-        assertThat(backend.get(QueryKey.of("user", 1, "posts")).join()).isPresent();
+        assertThat(read(QueryKey.of("user", 1))).isEmpty();
+        assertThat(read(QueryKey.of("user"))).isPresent();
+        assertThat(read(QueryKey.of("user", 1, "posts"))).isPresent();
         assertThat(backend.size()).isEqualTo(2);
     }
 
@@ -194,7 +194,7 @@ class InMemoryStorageBackendTest {
 
         backend.close();
 
-        Optional<StorageEntry> read = backend.get(QueryKey.of("k")).join();
+        Optional<StorageEntry> read = read(QueryKey.of("k"));
         assertThat(read).contains(entry("v"));
         assertThat(backend.name()).isEqualTo("memory");
     }
@@ -216,13 +216,13 @@ class InMemoryStorageBackendTest {
 
     private void assertPresent(QueryKey... keys) {
         for (QueryKey key : keys) {
-            assertThat(backend.get(key).join()).as("entry of %s", key).contains(entry(key.canonical()));
+            assertThat(read(key)).as("entry of %s", key).contains(entry(key.canonical()));
         }
     }
 
     private void assertAbsent(QueryKey... keys) {
         for (QueryKey key : keys) {
-            assertThat(backend.get(key).join()).as("entry of %s", key).isEmpty();
+            assertThat(read(key)).as("entry of %s", key).isEmpty();
         }
     }
 
@@ -232,5 +232,51 @@ class InMemoryStorageBackendTest {
 
     private static byte[] bytes(String value) {
         return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aWriteOfDataReadBeforeADeleteIsNeverReturnedAfterIt() {
+        QueryKey key = QueryKey.of("user", 1);
+        String before = backend.generation(key).join();
+        backend.delete(key).join();
+        backend.put(key, new StorageEntry(bytes("old"), DATA_UPDATED_AT, before), TTL).join();
+        assertThat(backend.get(key).join()).as("written under the generation before the delete").isEmpty();
+        assertThat(backend.lookup(key).join().entry()).isEmpty();
+
+        String now = backend.generation(key).join();
+        backend.put(key, new StorageEntry(bytes("new"), DATA_UPDATED_AT, now), TTL).join();
+        assertThat(backend.lookup(key).join()).satisfies(found -> {
+            assertThat(found.generation()).isEqualTo(now).isNotEqualTo(before);
+            assertThat(found.entry()).hasValueSatisfying(e -> assertThat(e.value()).isEqualTo(bytes("new")));
+        });
+    }
+
+    @Test
+    void aPrefixDeleteMovesTheGenerationOfEveryKeyBelowItAndNoOther() {
+        QueryKey below = QueryKey.of("user", 1, "posts");
+        QueryKey similar = QueryKey.of("users", 1);
+        String belowBefore = backend.generation(below).join();
+        String similarBefore = backend.generation(similar).join();
+        backend.deleteByPrefix(QueryKey.of("user")).join();
+        assertThat(backend.generation(below).join()).isNotEqualTo(belowBefore);
+        assertThat(backend.generation(similar).join()).isEqualTo(similarBefore);
+        backend.deleteByPrefix(QueryKey.of()).join();
+        assertThat(backend.generation(similar).join()).as("the empty prefix covers every key")
+                .isNotEqualTo(similarBefore);
+    }
+
+    @Test
+    void generationsAreNeverEmptyAndAnEntryWithoutOneIsTakenAsOfNow() {
+        QueryKey key = QueryKey.of("k");
+        backend.delete(key).join();
+        assertThat(backend.generation(key).join()).isNotEmpty();
+        backend.put(key, entry("legacy"), TTL).join();
+        assertThat(backend.get(key).join()).hasValueSatisfying(e -> assertThat(e.generation())
+                .isEqualTo(backend.generation(key).join()));
+    }
+
+    /** The entry of {@code key} as it was put: the generation the backend stamped on it is left out. */
+    private Optional<StorageEntry> read(QueryKey key) {
+        return backend.get(key).join().map(entry -> new StorageEntry(entry.value(), entry.dataUpdatedAt()));
     }
 }
