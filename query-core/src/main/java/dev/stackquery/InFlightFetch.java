@@ -40,8 +40,8 @@ final class InFlightFetch<T> {
     private final boolean probeStorage;
     private final long startedAt;
     private final QueryStatus statusBefore;
-    /** The query's generation when this fetch started. */
-    final long generation;
+    /** The query's generation when this fetch started (or when its first attempt did). Guarded by the monitor. */
+    private long generation;
 
     /** Completes with the fetched data, or fails when the fetch fails or is cancelled. */
     final CompletableFuture<T> result = new CompletableFuture<>();
@@ -156,14 +156,19 @@ final class InFlightFetch<T> {
 
     /**
      * Calls the source, unless another instance holds the key's cluster lock: then watches L2 for that instance's
-     * result (anything newer than {@code baseline}) until the lease ends, and only then calls the source itself.
+     * result (anything newer than {@code baseline}), trying the lock again at each look (the holder may have ended
+     * without writing), until the lease ends; and calls the source at once if the query is invalidated meanwhile.
      */
     private void fetchFromSource(TypeRef<T> type, long baseline) {
-        FetchLock lock = client.fetchLock;
-        if (lock == null) {
+        if (client.fetchLock == null) {
             nextAttempt();
             return;
         }
+        lockOrAwait(type, baseline, Long.MIN_VALUE);
+    }
+
+    private void lockOrAwait(TypeRef<T> type, long baseline, long deadline) {
+        FetchLock lock = Objects.requireNonNull(client.fetchLock, "fetchLock");
         CompletableFuture<Optional<FetchLock.Lease>> acquired;
         try {
             acquired = Objects.requireNonNull(lock.tryAcquire(query.key, client.fetchLockLease), "lease future");
@@ -174,13 +179,23 @@ final class InFlightFetch<T> {
             if (error != null || granted == null) {
                 nextAttempt(); // the lock service is unreachable: better a duplicate fetch than none
             } else if (granted.isPresent()) {
+                boolean keep;
                 synchronized (query) {
-                    lease = granted.get();
+                    keep = !done;
+                    if (keep) {
+                        lease = granted.get();
+                    }
                 }
-                nextAttempt();
-            } else {
+                if (keep) {
+                    nextAttempt();
+                } else {
+                    granted.get().release();
+                }
+            } else if (deadline == Long.MIN_VALUE) {
                 client.events.fire(new QueryCacheEvent.FetchDeduplicated(query.key));
                 awaitHolder(type, baseline, client.clock.millis() + client.fetchLockLease.toMillis());
+            } else {
+                awaitHolder(type, baseline, deadline);
             }
         }, client.executor);
     }
@@ -190,7 +205,8 @@ final class InFlightFetch<T> {
             if (done) {
                 return;
             }
-            if (client.clock.millis() < deadline) {
+            // Invalidated while waiting: the holder may be reading what was there before, so read the source now.
+            if (!superseded() && client.clock.millis() < deadline) {
                 retryTimer = client.scheduler.schedule(() -> client.storage.read(query.key, type)
                         .whenCompleteAsync((found, error) -> holderPolled(found, type, baseline, deadline),
                                 client.executor), HOLDER_POLL);
@@ -215,7 +231,7 @@ final class InFlightFetch<T> {
             }
         }
         if (hit == null) {
-            awaitHolder(type, baseline, deadline);
+            lockOrAwait(type, baseline, deadline);
             return;
         }
         client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, LookupResult.HIT));
@@ -254,14 +270,33 @@ final class InFlightFetch<T> {
 
     private void nextAttempt() {
         Attempt attempt;
+        CompletableFuture<T> rebased = null;
         synchronized (query) {
             if (done) {
                 return;
+            }
+            if (superseded()) {
+                // Invalidated before this attempt reads the source: what it reads is current for L1. Not for L2, whose
+                // generation was read before the change; so it is not written there.
+                generation = query.generation();
+                storageGeneration = null;
+                rebased = successor;
+                successor = null;
             }
             retryTimer = null;
             attempt = new Attempt(query.key, ++attempts);
             current = attempt;
             attemptStartedAt = client.clock.millis();
+        }
+        if (rebased != null) {
+            CompletableFuture<T> waiting = rebased;
+            result.whenComplete((value, error) -> {
+                if (error != null) {
+                    waiting.completeExceptionally(error);
+                } else {
+                    waiting.complete(value);
+                }
+            });
         }
         if (attempt.attempt() == 1) {
             client.events.fire(new QueryCacheEvent.FetchStarted(query.key));
@@ -326,6 +361,7 @@ final class InFlightFetch<T> {
         long now = client.clock.millis();
         boolean superseded = false;
         String writeGeneration = null;
+        long generationAtEnd = 0;
         long readAt = now;
         CompletableFuture<T> next = null;
         synchronized (query) {
@@ -344,6 +380,7 @@ final class InFlightFetch<T> {
                 client.setState(query, superseded ? fetched.withInvalidated() : fetched);
                 client.touchGc(query);
                 writeGeneration = superseded ? null : storageGeneration;
+                generationAtEnd = generation;
                 readAt = attemptStartedAt;
                 next = successor;
             } else {
@@ -374,8 +411,9 @@ final class InFlightFetch<T> {
                 synchronized (query) {
                     type = query.type;
                 }
+                long writtenIn = generationAtEnd;
                 storage.write(query.key, value, type, Instant.ofEpochMilli(readAt), writeGeneration,
-                        () -> query.isGeneration(generation)).whenComplete((ignored, writeError) -> releaseLease());
+                        () -> query.isGeneration(writtenIn)).whenComplete((ignored, writeError) -> releaseLease());
             } else {
                 releaseLease();
             }

@@ -124,4 +124,32 @@ class QueryClientFetchLockTest {
             assertThat(calls).hasSize(1);
         }
     }
+
+    @Test
+    void aWaiterTakesTheLockAsSoonAsTheHolderEndsWithoutWriting() {
+        CompletableFuture<String> holder = a.fetchQuery(report());
+        CompletableFuture<String> waiter = b.fetchQuery(report());
+        assertThat(calls).hasSize(1);
+        a.invalidateQueries(QueryFilter.exact(key)).join(); // a's result will be stale: it writes nothing
+        calls.get(0).complete("read before the invalidation");
+        assertThat(holder.join()).isEqualTo("read before the invalidation");
+        time.advance(Duration.ofMillis(100)); // a few looks into L2, far less than the 2 s lease
+        assertThat(calls).as("b took the free lock and read the source itself").hasSize(2);
+        calls.get(1).complete("current");
+        assertThat(waiter.join()).isEqualTo("current");
+    }
+
+    @Test
+    void aWaiterWhoseQueryIsInvalidatedReadsTheSourceAtOnce() {
+        a.fetchQuery(report());
+        CompletableFuture<String> waiter = b.fetchQuery(report());
+        assertThat(calls).hasSize(1);
+        b.invalidateQueries(QueryFilter.exact(key)).join();
+        time.advance(Duration.ofMillis(20));
+        assertThat(calls).as("b no longer waits for a holder that may read old data").hasSize(2);
+        calls.get(1).complete("current");
+        assertThat(waiter.join()).isEqualTo("current");
+        assertThat(b.getQueryState(key).orElseThrow().invalidated()).as("read after the invalidation").isFalse();
+        calls.get(0).complete("old");
+    }
 }

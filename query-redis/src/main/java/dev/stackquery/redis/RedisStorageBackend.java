@@ -1,7 +1,12 @@
 package dev.stackquery.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,12 +19,13 @@ import dev.stackquery.QueryKey;
 import dev.stackquery.StorageBackend;
 import dev.stackquery.StorageEntry;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisStringAsyncCommands;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
-import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import reactor.core.publisher.Mono;
@@ -28,20 +34,45 @@ import reactor.core.publisher.Mono;
  * The shared L2 in Redis: one string value per query under {@code <keyPrefix><canonical key>}, holding the
  * {@link StorageEntry#toBytes() versioned envelope}, with the client's storage TTL as its Redis expiry.
  *
+ * <p><b>Generations</b> (see {@link StorageBackend}) are counters: {@code <keyPrefix>gen:key:<canonical key>}, moved on
+ * by {@link #delete}, and {@code <keyPrefix>gen:prefix:<canonical prefix>}, moved on by {@link #deleteByPrefix} (the
+ * empty prefix {@code []} by a delete of everything). A key's generation is the list of its own counter and the
+ * counters of each of its prefixes, from {@code []} to the key itself, read with the entry in one {@code MGET}; a
+ * missing counter reads as 0. An entry is returned only while the generation it carries is the key's. A counter
+ * moves on by a script ({@code INCR}, started from Redis' {@code TIME} in microseconds when missing, so that a counter
+ * that expired never comes back to a value it had) and lives {@code generationTtl} (default 48 h; keep it longer than
+ * the client's storage TTL) after its last change. So an invalidation of a key or of a prefix costs one script call
+ * whatever the number of keys below it, and a write of data read before a delete never shows after it, however late
+ * it lands; no clock is compared between hosts. Entries left behind by a prefix delete are overwritten by the next
+ * write of their key or expire by their TTL. On a cluster every command names one key (the {@code MGET} of a read is
+ * split by slot by Lettuce).
+ *
  * <p>Every call is non-blocking and bounded by {@code operationTimeout} (default 250 ms),
- * so a slow Redis never slows a query by more than that; the client then goes on with L1 and the source. Prefix
- * deletion walks the matching keys with {@code SCAN} (never {@code KEYS}) and removes them with batched
- * {@code UNLINK}; glob characters in keys are escaped. Lettuce reconnects by itself after Redis comes back.
+ * so a slow Redis never slows a query by more than that; the client then goes on with L1 and the source. Lettuce
+ * reconnects by itself after Redis comes back.
  * Reads go through Lettuce's asynchronous API on a connection of their own (opened in the background from a
  * {@code LettuceConnectionFactory}), the rest through Spring's reactive template on the application's factory.
  * Thread-safe. {@link #close()} closes the read connection, not the factory, which belongs to the application.
  */
 public final class RedisStorageBackend implements StorageBackend {
 
+    /** Moves a generation counter on: KEYS[1] the counter, ARGV[1] its time to live in ms. */
+    private static final RedisScript<Long> NEXT_GENERATION = RedisScript.of("""
+            local v = redis.call('INCR', KEYS[1])
+            if v == 1 then
+              local t = redis.call('TIME')
+              v = redis.call('INCRBY', KEYS[1], t[1] .. string.format('%06d', tonumber(t[2])))
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            return v
+            """, Long.class);
+    /** Longest generation written as it is; a longer one (a deep key) is written as its digest. */
+    private static final int MAX_PLAIN_GENERATION = 200;
+
     private final ReactiveRedisTemplate<String, byte[]> redis;
     private final String keyPrefix;
     private final Duration operationTimeout;
-    private final int batchSize;
+    private final Duration generationTtl;
     private final DirectReader reader;
     private volatile boolean lastCallFailed;
 
@@ -54,7 +85,7 @@ public final class RedisStorageBackend implements StorageBackend {
         this.redis = new ReactiveRedisTemplate<>(builder.connectionFactory, serialization);
         this.keyPrefix = builder.keyPrefix;
         this.operationTimeout = builder.operationTimeout;
-        this.batchSize = builder.batchSize;
+        this.generationTtl = builder.generationTtl;
         this.reader = new DirectReader(builder.connectionFactory);
     }
 
@@ -65,12 +96,83 @@ public final class RedisStorageBackend implements StorageBackend {
 
     @Override
     public CompletableFuture<Optional<StorageEntry>> get(QueryKey key) {
+        return lookup(key).thenApply(Lookup::entry);
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookup(QueryKey key) {
+        List<String> counters = counters(key);
+        List<String> keys = new ArrayList<>(counters.size() + 1);
+        keys.add(redisKey(key));
+        keys.addAll(counters);
+        return multiGet(keys).thenApply(values -> {
+            String generation = generation(values.subList(1, values.size()));
+            byte[] stored = values.get(0);
+            if (stored == null) {
+                return new Lookup(Optional.empty(), generation);
+            }
+            StorageEntry entry = StorageEntry.fromBytes(stored);
+            boolean current = entry.generation().equals(generation)
+                    // written before generations (format 1): current until the key is first deleted
+                    || (entry.generation().isEmpty() && values.subList(1, values.size()).stream()
+                            .allMatch(Objects::isNull));
+            return new Lookup(current ? Optional.of(entry) : Optional.empty(), generation);
+        });
+    }
+
+    @Override
+    public CompletableFuture<String> generation(QueryKey key) {
+        return multiGet(counters(key)).thenApply(RedisStorageBackend::generation);
+    }
+
+    @Override
+    public CompletableFuture<Void> put(QueryKey key, StorageEntry entry, Duration ttl) {
+        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(ttl, "ttl");
+        if (entry.generation().isEmpty()) {
+            // From a writer that does not track generations: as of now.
+            return generation(key).thenCompose(now -> put(key, new StorageEntry(entry.value(),
+                    entry.dataUpdatedAt(), now), ttl));
+        }
+        return track(redis.opsForValue().set(redisKey(key), entry.toBytes(), ttl).then());
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(QueryKey key) {
+        return track(nextGeneration(keyCounter(key)).then(redis.unlink(redisKey(key))).then());
+    }
+
+    /**
+     * Moves the prefix's generation on: one script call, whatever the number of keys below it. The prefix's own entry
+     * is unlinked too; the entries below it are never returned again and go with their TTL or their next write.
+     */
+    @Override
+    public CompletableFuture<Void> deleteByPrefix(QueryKey prefix) {
+        return track(nextGeneration(prefixCounter(prefix)).then(redis.unlink(redisKey(prefix))).then());
+    }
+
+    private Mono<Long> nextGeneration(String counter) {
+        return redis.execute(NEXT_GENERATION, List.of(counter),
+                List.of(Long.toString(generationTtl.toMillis()).getBytes(StandardCharsets.US_ASCII))).next();
+    }
+
+    /** The values of {@code keys} in one round trip, null for a missing one, bounded by the operation timeout. */
+    private CompletableFuture<List<byte @Nullable []>> multiGet(List<String> keys) {
         RedisStringAsyncCommands<byte[], byte[]> direct = reader.commands();
         if (direct != null) {
-            RedisFuture<byte[]> call = direct.get(redisKey(key).getBytes(StandardCharsets.UTF_8));
-            CompletableFuture<Optional<StorageEntry>> read = call.toCompletableFuture()
-                    .thenApply(bytes -> bytes == null ? Optional.<StorageEntry>empty()
-                            : Optional.of(StorageEntry.fromBytes(bytes)))
+            byte[][] raw = new byte[keys.size()][];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = keys.get(i).getBytes(StandardCharsets.UTF_8);
+            }
+            RedisFuture<List<KeyValue<byte[], byte[]>>> call = direct.mget(raw);
+            CompletableFuture<List<byte @Nullable []>> read = call.toCompletableFuture()
+                    .thenApply(found -> {
+                        List<byte @Nullable []> values = new ArrayList<>(found.size());
+                        for (KeyValue<byte[], byte[]> value : found) {
+                            values.add(value.hasValue() ? value.getValue() : null);
+                        }
+                        return values;
+                    })
                     .orTimeout(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
             read.whenComplete((found, error) -> {
                 noteOutcome(error);
@@ -80,33 +182,54 @@ public final class RedisStorageBackend implements StorageBackend {
             });
             return read;
         }
-        return track(redis.opsForValue().get(redisKey(key))
-                .map(bytes -> Optional.of(StorageEntry.fromBytes(bytes)))
-                .defaultIfEmpty(Optional.empty()));
+        return track(redis.opsForValue().multiGet(keys).map(found -> {
+            List<byte @Nullable []> values = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                values.add(i < found.size() ? found.get(i) : null);
+            }
+            return values;
+        }));
     }
 
-    @Override
-    public CompletableFuture<Void> put(QueryKey key, StorageEntry entry, Duration ttl) {
-        Objects.requireNonNull(entry, "entry");
-        Objects.requireNonNull(ttl, "ttl");
-        return track(redis.opsForValue().set(redisKey(key), entry.toBytes(), ttl).then());
+    /** The counter keys of {@code key}'s generation: its own, then its prefixes' from {@code []} to the key. */
+    private List<String> counters(QueryKey key) {
+        List<Object> parts = key.parts();
+        List<String> counters = new ArrayList<>(parts.size() + 2);
+        counters.add(keyCounter(key));
+        for (int i = 0; i < parts.size(); i++) {
+            counters.add(prefixCounter(QueryKey.ofParts(parts.subList(0, i))));
+        }
+        counters.add(prefixCounter(key));
+        return counters;
     }
 
-    @Override
-    public CompletableFuture<Void> delete(QueryKey key) {
-        return track(redis.unlink(redisKey(key)).then());
+    private String keyCounter(QueryKey key) {
+        return keyPrefix + "gen:key:" + key.canonical();
     }
 
-    @Override
-    public CompletableFuture<Void> deleteByPrefix(QueryKey prefix) {
-        String exact = redisKey(prefix);
-        String pattern = RedisKeys.escapeGlob(keyPrefix + prefix.canonicalChildPrefix()) + "*";
-        Mono<Void> below = redis.scan(ScanOptions.scanOptions().match(pattern).count(batchSize).build())
-                .buffer(batchSize)
-                .concatMap(batch -> redis.unlink(batch.toArray(String[]::new)))
-                .then();
-        // Prefix deletion may walk many keys: it gets a longer bound than single-key calls.
-        return track(redis.unlink(exact).then(below), operationTimeout.multipliedBy(20));
+    private String prefixCounter(QueryKey prefix) {
+        return keyPrefix + "gen:prefix:" + prefix.canonical();
+    }
+
+    /** The generation the counters' values make: never empty, equal exactly when every counter is. */
+    static String generation(List<byte @Nullable []> counters) {
+        StringBuilder generation = new StringBuilder(counters.size() * 2);
+        for (byte[] value : counters) {
+            if (generation.length() > 0) {
+                generation.append('.');
+            }
+            generation.append(value == null ? "0" : new String(value, StandardCharsets.US_ASCII));
+        }
+        if (generation.length() <= MAX_PLAIN_GENERATION) {
+            return generation.toString();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(generation.toString().getBytes(StandardCharsets.US_ASCII));
+            return "h" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     /** Sends {@code PING}; completes with whether Redis answered within the operation timeout. Never fails. */
@@ -173,7 +296,7 @@ public final class RedisStorageBackend implements StorageBackend {
         private final ReactiveRedisConnectionFactory connectionFactory;
         private String keyPrefix = "stackquery:";
         private Duration operationTimeout = Duration.ofMillis(250);
-        private int batchSize = 500;
+        private Duration generationTtl = Duration.ofHours(48);
 
         private Builder(ReactiveRedisConnectionFactory connectionFactory) {
             this.connectionFactory = connectionFactory;
@@ -191,12 +314,13 @@ public final class RedisStorageBackend implements StorageBackend {
             return this;
         }
 
-        /** SCAN count and UNLINK batch of prefix deletion (default 500). */
-        public Builder batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
-            }
-            this.batchSize = batchSize;
+        /**
+         * How long a generation counter lives after its last change (default 48 h). Keep it longer than the client's
+         * storage TTL: an entry that outlives its key's counter reads as stale once (a spurious miss, never a stale
+         * hit).
+         */
+        public Builder generationTtl(Duration generationTtl) {
+            this.generationTtl = RedisKeys.requirePositive(generationTtl, "generationTtl");
             return this;
         }
 
