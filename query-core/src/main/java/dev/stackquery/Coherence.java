@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * ({@link #mayInstall}).</li>
  * <li><b>A disconnected bus bounds how old trusted L1 data may be.</b> While the bus is disconnected, L1 data older
  * than {@code maxStalenessWhileDisconnected} is stale for every caller ({@link #staleCapMillis()}); once it is back,
- * everything L1 holds is stale, as messages may have been missed.</li>
+ * everything L1 holds is stale, as messages may have been missed, and L2 is tried again at once (it is usually on
+ * the same server) rather than after the rest of its pause.</li>
  * </ol>
  * An instance tells the others what it did only after its L2 delete or write completed, so that whoever hears of a
  * change and reads L2 finds the change there.
@@ -141,6 +142,7 @@ final class Coherence {
         if (!client.isClosed()) {
             LOG.log(Level.INFO, "invalidation bus reconnected; all L1 data is marked stale");
             client.applyRemote(InvalidationMessage.Action.INVALIDATE, QueryFilter.all());
+            client.storageReachable();
         }
     }
 

@@ -602,6 +602,14 @@ final class DefaultQueryClient implements QueryClient {
         refetchIfActive(query);
     }
 
+    /** The bus reached its server again: L2, usually on the same server, is tried again without waiting. */
+    void storageReachable() {
+        StorageLayer l2 = storage;
+        if (l2 != null) {
+            l2.resume();
+        }
+    }
+
     /** Installs an L2 hit read while the query was in {@code generation}, if {@link Coherence#mayInstall} allows. */
     private <T> boolean install(Query<T> query, StorageLayer.Hit<T> hit, long generation) {
         long updated = hit.dataUpdatedAt().toEpochMilli();

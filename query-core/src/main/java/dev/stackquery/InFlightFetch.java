@@ -206,7 +206,8 @@ final class InFlightFetch<T> {
                 return;
             }
             // Invalidated while waiting: the holder may be reading what was there before, so read the source now.
-            if (!superseded() && client.clock.millis() < deadline) {
+            // And while L2 is left alone after failures, the holder's result could not be seen anyway.
+            if (!superseded() && client.clock.millis() < deadline && !client.storage.readsPaused()) {
                 retryTimer = client.scheduler.schedule(() -> client.storage.read(query.key, type)
                         .whenCompleteAsync((found, error) -> holderPolled(found, type, baseline, deadline),
                                 client.executor), HOLDER_POLL);
@@ -412,8 +413,13 @@ final class InFlightFetch<T> {
                     type = query.type;
                 }
                 long writtenIn = generationAtEnd;
-                storage.write(query.key, value, type, Instant.ofEpochMilli(readAt), writeGeneration,
-                        () -> query.isGeneration(writtenIn)).whenComplete((ignored, writeError) -> releaseLease());
+                CompletableFuture<Void> written = storage.write(query.key, value, type, Instant.ofEpochMilli(readAt),
+                        writeGeneration, () -> query.isGeneration(writtenIn));
+                if (storage.writesPaused()) {
+                    releaseLease(); // the write waits for L2: instances waiting for it had better fetch themselves
+                } else {
+                    written.whenComplete((ignored, writeError) -> releaseLease());
+                }
             } else {
                 releaseLease();
             }

@@ -97,6 +97,26 @@ final class StorageLayer {
         return lastError;
     }
 
+    /** Whether reads are left alone after failures: nothing written by another instance can be seen now. */
+    boolean readsPaused() {
+        return reads.paused();
+    }
+
+    /** Whether writes wait after failures: nothing written now reaches other instances soon. */
+    boolean writesPaused() {
+        return writes.paused();
+    }
+
+    /**
+     * Ends the pauses at once: the invalidation bus, which shares the backend's server, just got its connection back,
+     * so L2 very likely answers again (if not, the next failure starts a pause of its own).
+     */
+    void resume() {
+        reads.succeeded();
+        writes.succeeded();
+        queue.wakeUp();
+    }
+
     /** Keys whose L2 write waits or runs. */
     int pendingWrites() {
         return queue.pending();

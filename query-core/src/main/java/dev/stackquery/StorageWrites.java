@@ -160,7 +160,8 @@ final class StorageWrites {
         return start;
     }
 
-    private void wakeUp() {
+    /** Sends what waits, if writes are no longer paused. */
+    void wakeUp() {
         List<Slot> start;
         synchronized (this) {
             wakeUpScheduled = false;

@@ -52,7 +52,14 @@ class RedisStorageBackendTest {
     void storesTheEnvelopeUnderThePrefixedCanonicalKeyWithTheTtl() throws Exception {
         QueryKey key = QueryKey.of("user", 1);
         backend.put(key, entry("{\"name\":\"Ada\"}"), Duration.ofSeconds(60)).join();
-        assertThat(backend.get(key).join()).contains(entry("{\"name\":\"Ada\"}"));
+        assertThat(backend.get(key).join()).hasValueSatisfying(read -> {
+            assertThat(read.value()).isEqualTo(entry("{\"name\":\"Ada\"}").value());
+            assertThat(read.generation()).as("stamped with the key's generation as it landed").isEqualTo("0.0.0.0");
+        });
+        try (var connection = factory.getConnection()) {
+            byte[] stored = connection.stringCommands().get("test:[\"user\",1]".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(stored, StandardCharsets.UTF_8)).startsWith("SQ2 1777593600000 0.0.0.0\n");
+        }
         long ttl = Long.parseLong(REDIS.command("PTTL", "test:[\"user\",1]").substring(1));
         assertThat(ttl).isBetween(55_000L, 60_000L);
         assertThat(backend.get(QueryKey.of("user", 2)).join()).isEmpty();
@@ -80,16 +87,62 @@ class RedisStorageBackendTest {
     }
 
     @Test
-    void deletingEverythingLeavesOtherApplicationsKeysAlone() throws Exception {
+    void deletingEverythingLeavesOtherApplicationsKeysAloneAndWalksNoKey() throws Exception {
         backend.put(QueryKey.of("a"), entry("v"), Duration.ofMinutes(1)).join();
         backend.put(QueryKey.of("b", 1), entry("v"), Duration.ofMinutes(1)).join();
         assertThat(REDIS.command("SET", "other:key", "1")).isEqualTo("+OK");
-        for (int i = 0; i < 1200; i++) { // more than one SCAN / UNLINK batch
+        for (int i = 0; i < 1200; i++) {
             backend.put(QueryKey.of("bulk", i), entry("v"), Duration.ofMinutes(1)).join();
         }
+        assertThat(REDIS.command("CONFIG", "RESETSTAT")).isEqualTo("+OK");
         backend.deleteByPrefix(QueryKey.of()).join();
-        assertThat(REDIS.command("DBSIZE")).isEqualTo(":1");
+        assertThat(backend.get(QueryKey.of("a")).join()).isEmpty();
+        assertThat(backend.get(QueryKey.of("b", 1)).join()).isEmpty();
+        assertThat(backend.get(QueryKey.of("bulk", 1199)).join()).isEmpty();
         assertThat(REDIS.command("EXISTS", "other:key")).isEqualTo(":1");
+        try (var connection = factory.getConnection()) {
+            var stats = connection.serverCommands().info("commandstats");
+            assertThat(stats.stringPropertyNames()).as("one counter moved, no key walked")
+                    .contains("cmdstat_evalsha").doesNotContain("cmdstat_scan", "cmdstat_keys");
+        }
+    }
+
+    @Test
+    void aWriteOfDataReadBeforeADeleteIsNeverReturnedAfterItHoweverLateItLands() {
+        QueryKey key = QueryKey.of("user", 1);
+        String before = backend.generation(key).join();
+        backend.delete(key).join();
+        backend.put(key, new StorageEntry(entry("old").value(), entry("old").dataUpdatedAt(), before),
+                Duration.ofMinutes(1)).join();
+        assertThat(backend.get(key).join()).as("written under the generation before the delete").isEmpty();
+
+        String now = backend.generation(key).join();
+        assertThat(now).isNotEqualTo(before);
+        backend.put(key, new StorageEntry(entry("new").value(), entry("new").dataUpdatedAt(), now),
+                Duration.ofMinutes(1)).join();
+        assertThat(backend.lookup(key).join().entry()).hasValueSatisfying(e -> assertThat(
+                new String(e.value(), StandardCharsets.UTF_8)).isEqualTo("new"));
+
+        backend.deleteByPrefix(QueryKey.of("user")).join();
+        assertThat(backend.get(key).join()).as("a prefix delete moves the generation of the keys below it").isEmpty();
+        assertThat(backend.generation(QueryKey.of("users", 1)).join()).as("whole parts only")
+                .isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void aCounterThatExpiredComesBackAboveEveryValueItHad() throws Exception {
+        QueryKey key = QueryKey.of("k");
+        backend.delete(key).join();
+        String first = backend.generation(key).join();
+        assertThat(REDIS.command("DEL", "test:gen:key:[\"k\"]")).isEqualTo(":1");
+        backend.delete(key).join();
+        String second = backend.generation(key).join();
+        assertThat(second).isNotEqualTo(first);
+        long firstCounter = Long.parseLong(first.substring(0, first.indexOf('.')));
+        long secondCounter = Long.parseLong(second.substring(0, second.indexOf('.')));
+        assertThat(secondCounter).as("started from Redis' clock, not from 1").isGreaterThan(firstCounter);
+        long ttl = Long.parseLong(REDIS.command("PTTL", "test:gen:key:[\"k\"]").substring(1));
+        assertThat(ttl).as("counters expire").isPositive();
     }
 
     @Test

@@ -202,7 +202,8 @@ class RedisTwoInstancesTest {
                     .get(5, TimeUnit.SECONDS));
             answers.add(a.client.fetchQuery(cached).get(5, TimeUnit.SECONDS));
         }
-        assertThat(answers).containsOnly("fresh", "v1");
+        // The cached value is trusted for at most a second while the bus is away; then it is fetched again.
+        assertThat(answers).allSatisfy(answer -> assertThat(answer).matches("fresh|v\\d+"));
         assertThat(a.events(QueryCacheEvent.StorageError.class)).isNotEmpty();
 
         REDIS.start();
