@@ -1,6 +1,7 @@
 package dev.stackquery.sample;
 
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The slow, sometimes failing system the sample caches: every call sleeps {@code sample.upstream.latency} and fails
- * with probability {@code sample.upstream.failure-rate}. Counts its calls, so the effect of caching shows.
+ * with probability {@code sample.upstream.failure-rate}. Counts its calls, so the effect of caching shows. Its
+ * products live in a {@link ProductStore} (this JVM's map, or Redis in the {@code redis} profile); users and orders,
+ * which nothing changes, in this JVM.
  */
 @Component
 public class Upstream {
@@ -30,28 +33,35 @@ public class Upstream {
         UpstreamException(String message) {
             super(message);
         }
+
+        UpstreamException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private final UpstreamProperties properties;
     private final AtomicLong calls = new AtomicLong();
-    private final Map<Long, Product> products = new ConcurrentHashMap<>();
+    private final ProductStore products;
     private final Map<Long, User> users = new ConcurrentHashMap<>();
     private final Map<Long, List<Order>> orders = new ConcurrentHashMap<>();
 
-    Upstream(UpstreamProperties properties) {
+    Upstream(UpstreamProperties properties, ProductStore products) {
         this.properties = properties;
+        this.products = products;
+        Map<Long, Product> seed = new LinkedHashMap<>();
         String[] names = { "Fountain pen", "Ink, blue", "Notebook A5", "Pencil HB", "Eraser", "Ruler 30 cm",
             "Stapler", "Paper clips", "Highlighter", "Desk lamp" };
         for (int i = 0; i < names.length; i++) {
             long id = i + 1;
-            products.put(id, new Product(id, names[i], BigDecimal.valueOf(150 + 95L * i, 2)));
+            seed.put(id, new Product(id, names[i], BigDecimal.valueOf(150 + 95L * i, 2)));
         }
+        products.seed(seed.values());
         String[] people = { "Ann", "Bob", "Chen", "Dana" };
         for (int i = 0; i < people.length; i++) {
             long id = i + 1;
             users.put(id, new User(id, people[i]));
             List<Long> bought = LongStream.rangeClosed(1, id + 1).boxed().toList();
-            BigDecimal total = bought.stream().map(p -> products.get(p).price()).reduce(BigDecimal.ZERO,
+            BigDecimal total = bought.stream().map(p -> seed.get(p).price()).reduce(BigDecimal.ZERO,
                     BigDecimal::add);
             orders.put(id, List.of(new Order(100 * id + 1, id, bought, total)));
         }
@@ -59,12 +69,12 @@ public class Upstream {
 
     Optional<Product> product(long id) {
         call("product " + id);
-        return Optional.ofNullable(products.get(id));
+        return products.get(id);
     }
 
     List<Product> featured() {
         call("featured");
-        return products.values().stream().filter(p -> p.id() % 3 == 1).sorted((a, b) -> Long.compare(a.id(),
+        return products.all().stream().filter(p -> p.id() % 3 == 1).sorted((a, b) -> Long.compare(a.id(),
                 b.id())).toList();
     }
 
@@ -86,8 +96,7 @@ public class Upstream {
 
     Product update(long id, Model.ProductUpdate update) {
         call("update of product " + id);
-        Product current = products.get(id);
-        if (current == null) {
+        if (products.get(id).isEmpty()) {
             throw new IllegalArgumentException("no product " + id);
         }
         if (update.name() == null || update.name().isBlank() || update.price() == null
@@ -95,7 +104,7 @@ public class Upstream {
             throw new IllegalArgumentException("a product needs a name and a price of 0 or more");
         }
         Product updated = new Product(id, update.name(), update.price());
-        products.put(id, updated);
+        products.put(updated);
         return updated;
     }
 

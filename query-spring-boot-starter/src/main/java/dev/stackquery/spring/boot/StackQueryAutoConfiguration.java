@@ -49,7 +49,10 @@ public final class StackQueryAutoConfiguration {
                 .defaults(QueryDefaults.builder().staleTime(defaults.getStaleTime()).gcTime(defaults.getGcTime())
                         .retry(defaults.getRetry()).timeout(defaults.getTimeout()).build())
                 .storageTimeout(l2.getTimeout())
+                .storageWriteTimeout(l2.getWriteTimeout())
                 .storageTtl(l2.getTtl())
+                .maxStalenessWhileDisconnected(
+                        properties.getRedis().getInvalidation().getMaxStalenessWhileDisconnected())
                 .maxValueBytes((int) l2.getMaxValueBytes().toBytes())
                 .fetchLockLease(properties.getRedis().getFetchLock().getLease());
         StorageBackend backend = storage.getIfUnique();

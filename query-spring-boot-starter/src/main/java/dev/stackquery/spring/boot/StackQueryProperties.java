@@ -173,6 +173,12 @@ public class StackQueryProperties {
         /** Time limit of each L2 call; a slower L2 is skipped for that call, never waited for longer. */
         private Duration timeout = Duration.ofMillis(250);
 
+        /**
+         * Time limit of each L2 write, counted from when it is sent; writes wait in a queue (one per key, the latest
+         * wins), and a slow write pauses only writes, never reads.
+         */
+        private Duration writeTimeout = Duration.ofSeconds(1);
+
         /** How long L2 keeps an entry after it was written. */
         private Duration ttl = Duration.ofHours(24);
 
@@ -204,6 +210,14 @@ public class StackQueryProperties {
 
         public void setTimeout(Duration timeout) {
             this.timeout = positive(timeout, "stackquery.storage.timeout");
+        }
+
+        public Duration getWriteTimeout() {
+            return writeTimeout;
+        }
+
+        public void setWriteTimeout(Duration writeTimeout) {
+            this.writeTimeout = positive(writeTimeout, "stackquery.storage.write-timeout");
         }
 
         public Duration getTtl() {
@@ -260,6 +274,13 @@ public class StackQueryProperties {
             /** Pub/sub channel of the invalidation messages. */
             private String channel = "stackquery:invalidations";
 
+            /**
+             * While the invalidation bus is disconnected, L1 data older than this counts as stale, since other
+             * instances' invalidations may be missed; 0 trusts no L1 data while disconnected. Once the bus is back,
+             * all L1 data counts as stale.
+             */
+            private Duration maxStalenessWhileDisconnected = Duration.ofSeconds(1);
+
             public boolean isEnabled() {
                 return enabled;
             }
@@ -274,6 +295,15 @@ public class StackQueryProperties {
 
             public void setChannel(String channel) {
                 this.channel = Objects.requireNonNull(channel, "stackquery.redis.invalidation.channel");
+            }
+
+            public Duration getMaxStalenessWhileDisconnected() {
+                return maxStalenessWhileDisconnected;
+            }
+
+            public void setMaxStalenessWhileDisconnected(Duration maxStalenessWhileDisconnected) {
+                this.maxStalenessWhileDisconnected = nonNegative(maxStalenessWhileDisconnected,
+                        "stackquery.redis.invalidation.max-staleness-while-disconnected");
             }
         }
 

@@ -32,8 +32,9 @@ public final class StackQueryRedisAutoConfiguration {
     RedisStorageBackend stackQueryRedisStorage(ReactiveRedisConnectionFactory connectionFactory,
             StackQueryProperties properties) {
         StackQueryProperties.Storage storage = properties.getStorage();
+        // Generation counters outlive the entries written under them, so that none is read as stale for nothing.
         return RedisStorageBackend.builder(connectionFactory).keyPrefix(storage.getKeyPrefix())
-                .operationTimeout(storage.getTimeout()).build();
+                .operationTimeout(storage.getTimeout()).generationTtl(storage.getTtl().multipliedBy(2)).build();
     }
 
     @Bean

@@ -84,6 +84,32 @@ class StackQueryAutoConfigurationTest {
     }
 
     @Test
+    void theStalenessBoundWhileTheBusIsDisconnectedReachesTheClient() {
+        dev.stackquery.InMemoryInvalidationBus bus = new dev.stackquery.InMemoryInvalidationBus();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        dev.stackquery.QueryOptions<Integer> options = dev.stackquery.QueryOptions
+                .builder(dev.stackquery.QueryKey.of("k"), ctx -> calls.incrementAndGet())
+                .staleTime(Duration.ofHours(1)).build();
+        runner.withBean(dev.stackquery.InvalidationBus.class, () -> bus)
+                .withPropertyValues("stackquery.redis.invalidation.max-staleness-while-disconnected=0s")
+                .run(context -> {
+                    QueryClient client = context.getBean(QueryClient.class);
+                    client.fetchFreshQuery(options).join();
+                    client.fetchFreshQuery(options).join();
+                    assertThat(calls).as("connected: fresh for its staleTime").hasValue(1);
+                    bus.simulateDisconnect();
+                    client.fetchFreshQuery(options).join();
+                    assertThat(calls).as("0s: no L1 data is trusted while disconnected").hasValue(2);
+                });
+        runner.withPropertyValues("stackquery.redis.invalidation.max-staleness-while-disconnected=-1s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("stackquery.redis.invalidation.max-staleness-while-disconnected"));
+        runner.withPropertyValues("stackquery.storage.write-timeout=0s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("stackquery.storage.write-timeout"));
+    }
+
+    @Test
     void customizersChangeTheBuilder() {
         List<QueryCacheEvent> seen = new CopyOnWriteArrayList<>();
         runner.withBean(QueryClientCustomizer.class, () -> builder -> builder.listener(seen::add)).run(context -> {
