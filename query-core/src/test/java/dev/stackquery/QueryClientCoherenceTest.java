@@ -150,6 +150,55 @@ class QueryClientCoherenceTest {
         assertThat(read.join()).isEqualTo("v2");
     }
 
+    @Test
+    void withRealThreadsNoReadAfterAnInvalidationGetsDataReadBeforeIt() throws Exception {
+        java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+        QueryKey racing = QueryKey.of("racing");
+        QueryFunction<Long> source = ctx -> {
+            long read = version.get();
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    java.util.concurrent.ThreadLocalRandom.current().nextLong(200_000));
+            return read;
+        };
+        QueryOptions<Long> options = QueryOptions.builder(racing, source).staleTime(Duration.ofHours(1)).build();
+        // Readers with staleTime 0 keep a refetch running nearly all the time, so writes race with fetches.
+        QueryOptions<Long> eager = QueryOptions.builder(racing, source).staleTime(Duration.ZERO).build();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(3);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
+        int violations = 0;
+        try (QueryClient client = QueryClient.builder().build()) {
+            for (int r = 0; r < 3; r++) {
+                readers.execute(() -> {
+                    for (int i = 0; i < 1_000_000 && writing.get(); i++) {
+                        try {
+                            (i % 2 == 0 ? client.fetchQuery(eager) : client.fetchFreshQuery(options))
+                                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                });
+            }
+            for (int write = 0; write < 400; write++) {
+                long written = version.incrementAndGet();
+                client.invalidateQueries(QueryFilter.exact(racing)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                long read = client.fetchFreshQuery(options).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                if (read < written) {
+                    violations++;
+                }
+            }
+            writing.set(false);
+            readers.shutdown();
+            assertThat(readers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            writing.set(false);
+            readers.shutdownNow();
+        }
+        assertThat(violations).as("fetchFreshQuery after invalidateQueries returned data read before it").isZero();
+        assertThat(errors).hasValue(0);
+    }
+
     // ---- G2: across instances
 
     @Test
