@@ -4,6 +4,8 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 
+import dev.stackquery.QueryCacheEvent.Origin;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * ({@link StorageBackend}).</li>
  * <li><b>An L2 entry read while the query changed is not installed.</b> A read that raced an invalidation may have
  * seen the entry just before its delete; it is installed only if the query's generation did not move while it ran
- * ({@link #mayInstall}).</li>
+ * ({@link #install}).</li>
  * <li><b>A disconnected bus bounds how old trusted L1 data may be.</b> While the bus is disconnected, L1 data older
  * than {@code maxStalenessWhileDisconnected} is stale for every caller ({@link #staleCapMillis()}); once it is back,
  * everything L1 holds is stale, as messages may have been missed, and L2 is tried again at once (it is usually on
@@ -83,15 +85,25 @@ final class Coherence {
     }
 
     /**
-     * Whether data read from L2 while the query was in {@code generationAtRead}, at {@code updatedAt}, may replace
-     * what the query holds now; the caller holds the query's monitor. Only if the query did not change while the read
-     * ran, and the entry is newer than the query's data or the query's data is invalidated (then L2, which every
-     * instance writes in one order, has the newer word, whatever the hosts' clocks say).
+     * Installs data read from L2 while the query was in {@code generationAtRead}, if it may replace what the query
+     * holds now: only if the query did not change while the read ran, and the entry is newer than the query's data or
+     * the query's data is invalidated (then L2, which every instance writes in one order, has the newer word, whatever
+     * the hosts' clocks say).
+     *
+     * @return whether it was installed
      */
-    static boolean mayInstall(Query<?> query, long generationAtRead, long updatedAt) {
-        QueryState<?> state = query.state;
-        return !query.removed && query.generation() == generationAtRead
-                && (updatedAt > state.dataUpdatedAtMillis() || state.invalidated() || !state.hasData());
+    <T> boolean install(Query<T> query, StorageLayer.Hit<T> hit, long generationAtRead) {
+        long updated = hit.dataUpdatedAt().toEpochMilli();
+        synchronized (query) {
+            QueryState<T> state = query.state;
+            boolean newer = updated > state.dataUpdatedAtMillis() || state.invalidated() || !state.hasData();
+            if (query.removed || query.generation() != generationAtRead || !newer) {
+                return false;
+            }
+            client.setState(query, QueryState.success(hit.value(), updated).withFetchStatus(state.fetchStatus()));
+            client.touchGc(query);
+            return true;
+        }
     }
 
     /** Tells the other instances what this one did; {@code matched} serves filters only L1 can evaluate. */
@@ -133,7 +145,51 @@ final class Coherence {
             LOG.log(Level.WARNING, "ignored a malformed invalidation message " + message + ": " + malformed);
             return;
         }
-        client.applyRemote(message.action(), filter);
+        apply(message.action(), filter);
+    }
+
+    /** Applies a change another instance made (or a reconnect) to L1 only: the sender already changed L2. */
+    private void apply(InvalidationMessage.Action action, QueryFilter filter) {
+        List<Query<?>> matched = client.matching(filter);
+        switch (action) {
+            case INVALIDATE -> client.invalidateLocally(matched, Origin.REMOTE);
+            case REMOVE -> client.removeLocally(matched);
+            case RESET -> client.resetLocally(matched);
+            case SET -> matched.forEach(this::reload);
+        }
+    }
+
+    /**
+     * After another instance set new data: marks L1 stale (a fetch running here read the source before the set) and
+     * installs what L2 holds now, which is the set value or a newer one.
+     */
+    private <T> void reload(Query<T> query) {
+        TypeRef<T> type;
+        long generation;
+        synchronized (query) {
+            if (query.removed) {
+                return;
+            }
+            query.supersede();
+            client.setState(query, query.state.withInvalidated());
+            type = query.type;
+            generation = query.generation();
+        }
+        StorageLayer l2 = client.storage;
+        if (l2 == null || type == null) {
+            markedStale(query);
+            return;
+        }
+        l2.read(query.key, type).thenAccept(found -> {
+            if (found.isEmpty() || !install(query, found.get(), generation)) {
+                markedStale(query);
+            }
+        });
+    }
+
+    private void markedStale(Query<?> query) {
+        client.events.fire(new QueryCacheEvent.Invalidated(query.key, Origin.REMOTE));
+        client.refetchIfActive(query);
     }
 
     /** The bus lost messages while disconnected: whatever this instance holds may be stale. */
@@ -141,8 +197,11 @@ final class Coherence {
         staleCap = Long.MAX_VALUE;
         if (!client.isClosed()) {
             LOG.log(Level.INFO, "invalidation bus reconnected; all L1 data is marked stale");
-            client.applyRemote(InvalidationMessage.Action.INVALIDATE, QueryFilter.all());
-            client.storageReachable();
+            apply(InvalidationMessage.Action.INVALIDATE, QueryFilter.all());
+            StorageLayer l2 = client.storage;
+            if (l2 != null) {
+                l2.resume(); // usually on the bus's server: no need to wait out the rest of its pause
+            }
         }
     }
 

@@ -259,7 +259,7 @@ final class DefaultQueryClient implements QueryClient {
                     if (query.type == null) {
                         query.type = type;
                     }
-                    if (!install(query, hit, generation) && query.state.hasData()) {
+                    if (!coherence.install(query, hit, generation) && query.state.hasData()) {
                         return Optional.of(query.state.data());
                     }
                     return Optional.of(hit.value());
@@ -350,7 +350,7 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     /** Marks {@code matched} stale in L1 and refetches the observed ones; returns the refetches. */
-    private List<CompletableFuture<?>> invalidateLocally(List<Query<?>> matched, Origin origin) {
+    List<CompletableFuture<?>> invalidateLocally(List<Query<?>> matched, Origin origin) {
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
             invalidate(query);
@@ -406,7 +406,7 @@ final class DefaultQueryClient implements QueryClient {
         });
     }
 
-    private @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
+    @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
         synchronized (query) {
             var observers = query.observers();
             if (observers == null || observers.stream().noneMatch(DefaultQueryObserver::wantsRefetchOnInvalidate)) {
@@ -465,7 +465,7 @@ final class DefaultQueryClient implements QueryClient {
                 InvalidationMessage.Action.REMOVE, filter, matched))));
     }
 
-    private void removeLocally(Iterable<Query<?>> matched) {
+    void removeLocally(Iterable<Query<?>> matched) {
         for (Query<?> query : matched) {
             if (remove(query)) {
                 events.fire(new QueryCacheEvent.Removed(query.key));
@@ -519,7 +519,7 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     /** Puts {@code matched} back to their initial state and refetches the observed ones; returns the refetches. */
-    private List<CompletableFuture<?>> resetLocally(List<Query<?>> matched) {
+    List<CompletableFuture<?>> resetLocally(List<Query<?>> matched) {
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
             cancelFetch(query, false);
@@ -556,73 +556,7 @@ final class DefaultQueryClient implements QueryClient {
                 InvalidationMessage.Action.REMOVE, QueryFilter.all(), List.of()))));
     }
 
-    // ---- between instances (the rules are in Coherence)
-
-    /** Applies another instance's message (or a bus reconnect) to L1 only: the sender already changed L2. */
-    void applyRemote(InvalidationMessage.Action action, QueryFilter filter) {
-        List<Query<?>> matched = matching(filter);
-        switch (action) {
-            case INVALIDATE -> invalidateLocally(matched, Origin.REMOTE);
-            case REMOVE -> removeLocally(matched);
-            case RESET -> resetLocally(matched);
-            case SET -> matched.forEach(this::reloadFromStorage);
-        }
-    }
-
-    /**
-     * After another instance set new data: marks L1 stale (a fetch running here read the source before the set) and
-     * installs what L2 holds now, which is the set value or a newer one.
-     */
-    private <T> void reloadFromStorage(Query<T> query) {
-        TypeRef<T> type;
-        long generation;
-        synchronized (query) {
-            if (query.removed) {
-                return;
-            }
-            query.supersede();
-            setState(query, query.state.withInvalidated());
-            type = query.type;
-            generation = query.generation();
-        }
-        StorageLayer l2 = storage;
-        if (l2 == null || type == null) {
-            markedStale(query);
-            return;
-        }
-        l2.read(query.key, type).thenAccept(found -> {
-            if (found.isEmpty() || !install(query, found.get(), generation)) {
-                markedStale(query);
-            }
-        });
-    }
-
-    private void markedStale(Query<?> query) {
-        events.fire(new QueryCacheEvent.Invalidated(query.key, Origin.REMOTE));
-        refetchIfActive(query);
-    }
-
-    /** The bus reached its server again: L2, usually on the same server, is tried again without waiting. */
-    void storageReachable() {
-        StorageLayer l2 = storage;
-        if (l2 != null) {
-            l2.resume();
-        }
-    }
-
-    /** Installs an L2 hit read while the query was in {@code generation}, if {@link Coherence#mayInstall} allows. */
-    private <T> boolean install(Query<T> query, StorageLayer.Hit<T> hit, long generation) {
-        long updated = hit.dataUpdatedAt().toEpochMilli();
-        synchronized (query) {
-            if (!Coherence.mayInstall(query, generation, updated)) {
-                return false;
-            }
-            QueryState<T> state = query.state;
-            setState(query, QueryState.success(hit.value(), updated).withFetchStatus(state.fetchStatus()));
-            touchGc(query);
-            return true;
-        }
-    }
+    // ---- between instances: see Coherence
 
     /** The generation of {@code key}'s query, 0 when there is none (a query made later starts there). */
     private long generationOf(QueryKey key) {
@@ -940,7 +874,7 @@ final class DefaultQueryClient implements QueryClient {
         return true;
     }
 
-    private List<Query<?>> matching(QueryFilter filter) {
+    List<Query<?>> matching(QueryFilter filter) {
         List<Query<?>> matched = new ArrayList<>();
         if (filter instanceof QueryFilter.Exact exact) {
             Query<?> query = cache.get(exact.key());
