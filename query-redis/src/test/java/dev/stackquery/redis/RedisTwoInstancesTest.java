@@ -125,6 +125,27 @@ class RedisTwoInstancesTest {
     }
 
     @Test
+    void aBurstOfThreeThousandWritesReachesRedisWithoutATimeout() throws Exception {
+        int writes = 3_000;
+        for (int i = 0; i < writes; i++) {
+            a.client.setQueryData(QueryKey.of("burst", i), "v" + i);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (int i = writes - 1; i >= 0; i--) {
+                if (b.client.getQueryDataAsync(QueryKey.of("burst", i), String.class).get(5, TimeUnit.SECONDS)
+                        .isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        for (int i = 0; i < writes; i += 97) {
+            assertThat(b.client.<String>getQueryData(QueryKey.of("burst", i))).contains("v" + i);
+        }
+        assertThat(a.events(QueryCacheEvent.StorageError.class)).as("no write timed out or failed").isEmpty();
+    }
+
+    @Test
     void eightThreadsPerInstanceOnAColdKeyMakeOneCall() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(16);
         try {
