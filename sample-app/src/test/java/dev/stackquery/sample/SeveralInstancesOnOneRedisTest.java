@@ -2,16 +2,10 @@ package dev.stackquery.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import dev.stackquery.redis.RedisProcess;
 import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.Assumptions;
@@ -59,20 +54,15 @@ class SeveralInstancesOnOneRedisTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void aWriteOnOneInstanceIsServedByTheOthersWithinOneSecond() throws Exception {
-        String redisServer = findRedisServer();
-        Assumptions.assumeTrue(redisServer != null, "SKIPPED: no redis-server on PATH; install redis-server"
+        RedisProcess redis = RedisProcess.startIfAvailable();
+        Assumptions.assumeTrue(redis != null, "SKIPPED: no redis-server on PATH; install redis-server"
                 + " (apt-get) to run the three-instance test");
         Files.createDirectories(WORK);
-        Process redis = null;
         List<Process> started = new ArrayList<>();
         // One poller per instance, so that each instance's time is its own, not the sum of the calls before it.
         ExecutorService pollers = Executors.newFixedThreadPool(3);
         try {
-            int redisPort = freePort();
-            redis = new ProcessBuilder(redisServer, "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", WORK.toString())
-                    .redirectErrorStream(true).redirectOutput(WORK.resolve("redis.log").toFile()).start();
-            awaitRedis(redisPort, redis);
+            int redisPort = redis.port();
 
             // All three start at once: on two cores that is what bounds the test's time.
             List<Instance> instances = new ArrayList<>();
@@ -98,9 +88,7 @@ class SeveralInstancesOnOneRedisTest {
             // The instances before Redis, so that they do not spend their shutdown reconnecting to it.
             pollers.shutdownNow();
             stop(started);
-            if (redis != null) {
-                stop(List.of(redis));
-            }
+            redis.close();
         }
     }
 
@@ -222,36 +210,6 @@ class SeveralInstancesOnOneRedisTest {
         }
     }
 
-    private static void awaitRedis(int port, Process redis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!"+PONG".equals(ping(port))) {
-            if (System.nanoTime() > deadline || !redis.isAlive()) {
-                throw new AssertionError("redis-server did not start on port " + port + "; see "
-                        + WORK.resolve("redis.log"));
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String ping(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            socket.setSoTimeout(2000);
-            OutputStream out = socket.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder reply = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1 && c != '\r') {
-                reply.append((char) c);
-            }
-            return reply.toString();
-        } catch (IOException notYet) {
-            return null;
-        }
-    }
-
     /** Ends every process: politely first, so the instances close their clients, then by force after 10 s. */
     private static void stop(List<Process> processes) {
         processes.forEach(Process::destroy);
@@ -271,16 +229,5 @@ class SeveralInstancesOnOneRedisTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
-    }
-
-    private static String findRedisServer() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File candidate = new File(dir, "redis-server");
-            if (candidate.canExecute()) {
-                return candidate.getPath();
-            }
-        }
-        File system = new File("/usr/bin/redis-server");
-        return system.canExecute() ? system.getPath() : null;
     }
 }
