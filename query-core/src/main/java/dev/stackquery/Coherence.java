@@ -47,6 +47,8 @@ final class Coherence {
     private final @Nullable Subscription subscription;
     /** The longest staleTime any caller gets now: unbounded while the bus is connected (or there is none). */
     private volatile long staleCap = Long.MAX_VALUE;
+    /** Whether the bus reported a disconnect or reconnect; then its word counts, not the check at start. */
+    private boolean heardFromBus;
 
     Coherence(DefaultQueryClient client, @Nullable InvalidationBus bus, String instanceId,
             Duration maxStalenessWhileDisconnected) {
@@ -70,8 +72,10 @@ final class Coherence {
                 disconnected();
             }
         });
-        if (bus != null && !bus.isConnected()) {
-            disconnected();
+        synchronized (this) {
+            if (bus != null && !heardFromBus && !bus.isConnected()) {
+                disconnected();
+            }
         }
     }
 
@@ -192,20 +196,26 @@ final class Coherence {
         client.refetchIfActive(query);
     }
 
-    /** The bus lost messages while disconnected: whatever this instance holds may be stale. */
-    private void reconnected() {
-        staleCap = Long.MAX_VALUE;
+    /**
+     * The bus lost messages while disconnected: whatever this instance holds may be stale. In this order: L2 first
+     * (usually on the bus's server, so no need to wait out the rest of its pause; the refetches below then use it),
+     * then all of L1 is invalidated, and only then is L1 trusted for its staleTime again.
+     */
+    private synchronized void reconnected() {
+        heardFromBus = true;
         if (!client.isClosed()) {
             LOG.log(Level.INFO, "invalidation bus reconnected; all L1 data is marked stale");
-            apply(InvalidationMessage.Action.INVALIDATE, QueryFilter.all());
             StorageLayer l2 = client.storage;
             if (l2 != null) {
-                l2.resume(); // usually on the bus's server: no need to wait out the rest of its pause
+                l2.resume();
             }
+            apply(InvalidationMessage.Action.INVALIDATE, QueryFilter.all());
         }
+        staleCap = Long.MAX_VALUE;
     }
 
-    private void disconnected() {
+    private synchronized void disconnected() {
+        heardFromBus = true;
         if (staleCap != maxStalenessMillis) {
             staleCap = maxStalenessMillis;
             LOG.log(Level.WARNING, "invalidation bus disconnected; until it is back, L1 data older than "

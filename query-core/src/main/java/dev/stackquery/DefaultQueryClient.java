@@ -327,10 +327,15 @@ final class DefaultQueryClient implements QueryClient {
             break;
         }
         List<Query<?>> none = List.of();
-        if (storage != null) {
-            // Others read the new value from L2, so they hear of it only once it is there.
-            storage.write(key, updated, type, at, null, () -> target.isGeneration(generation))
-                    .thenRun(() -> coherence.publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none));
+        StorageLayer l2 = storage;
+        if (l2 != null) {
+            // Others read the new value from L2, so they hear of it only once it is there. When it did not get there
+            // (too large, not encodable, L2 away, or superseded here), what L2 holds is older than the set value:
+            // it is deleted, and the others are told to invalidate rather than to read it.
+            l2.write(key, updated, type, at, null, () -> target.isGeneration(generation))
+                    .thenCompose(landed -> landed ? CompletableFuture.completedFuture(InvalidationMessage.Action.SET)
+                            : l2.delete(key).thenApply(deleted -> InvalidationMessage.Action.INVALIDATE))
+                    .thenAccept(action -> coherence.publish(action, QueryFilter.exact(key), none));
         } else {
             coherence.publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none);
         }
@@ -342,10 +347,11 @@ final class DefaultQueryClient implements QueryClient {
     public CompletableFuture<Void> invalidateQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
         checkOpen();
+        Runnable deleted = deleting();
         List<Query<?>> matched = matching(filter);
         List<CompletableFuture<?>> work = invalidateLocally(matched, Origin.LOCAL);
-        work.add(deleteFromStorage(filter, matched).thenRun(() -> coherence.publish(InvalidationMessage.Action.INVALIDATE,
-                filter, matched)));
+        work.add(deleteFromStorage(filter, matched, deleted).thenRun(() -> coherence.publish(
+                InvalidationMessage.Action.INVALIDATE, filter, matched)));
         return allSettled(work);
     }
 
@@ -459,9 +465,10 @@ final class DefaultQueryClient implements QueryClient {
     public CompletableFuture<Void> removeQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
         checkOpen();
+        Runnable deleted = deleting();
         List<Query<?>> matched = matching(filter);
         removeLocally(matched);
-        return allSettled(List.of(deleteFromStorage(filter, matched).thenRun(() -> coherence.publish(
+        return allSettled(List.of(deleteFromStorage(filter, matched, deleted).thenRun(() -> coherence.publish(
                 InvalidationMessage.Action.REMOVE, filter, matched))));
     }
 
@@ -511,10 +518,11 @@ final class DefaultQueryClient implements QueryClient {
     public CompletableFuture<Void> resetQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
         checkOpen();
+        Runnable deleted = deleting();
         List<Query<?>> matched = matching(filter);
         List<CompletableFuture<?>> work = resetLocally(matched);
-        work.add(deleteFromStorage(filter, matched).thenRun(() -> coherence.publish(InvalidationMessage.Action.RESET, filter,
-                matched)));
+        work.add(deleteFromStorage(filter, matched, deleted).thenRun(() -> coherence.publish(
+                InvalidationMessage.Action.RESET, filter, matched)));
         return allSettled(work);
     }
 
@@ -551,9 +559,10 @@ final class DefaultQueryClient implements QueryClient {
     @Override
     public CompletableFuture<Void> clear() {
         checkOpen();
+        Runnable deleted = deleting();
         removeLocally(cache.all());
-        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of()).thenRun(() -> coherence.publish(
-                InvalidationMessage.Action.REMOVE, QueryFilter.all(), List.of()))));
+        return allSettled(List.of(deleteFromStorage(QueryFilter.all(), List.of(), deleted).thenRun(
+                () -> coherence.publish(InvalidationMessage.Action.REMOVE, QueryFilter.all(), List.of()))));
     }
 
     // ---- between instances: see Coherence
@@ -567,6 +576,20 @@ final class DefaultQueryClient implements QueryClient {
         synchronized (query) {
             return query.generation();
         }
+    }
+
+    /**
+     * Announces an L2 delete before L1 changes: until it completes, L2 reads of this instance may still see what it
+     * deletes, and so count for nothing (see {@link StorageLayer#deleting()}).
+     */
+    private Runnable deleting() {
+        StorageLayer l2 = storage;
+        return l2 == null ? () -> { } : l2.deleting();
+    }
+
+    private CompletableFuture<Void> deleteFromStorage(QueryFilter filter, List<Query<?>> matched,
+            Runnable deleted) {
+        return deleteFromStorage(filter, matched).whenComplete((ignored, error) -> deleted.run());
     }
 
     private CompletableFuture<Void> deleteFromStorage(QueryFilter filter, List<Query<?>> matched) {
@@ -658,7 +681,7 @@ final class DefaultQueryClient implements QueryClient {
                 if (fetch == null) {
                     fetch = started = startFetch(query, options, false, clock.millis());
                 }
-                result = fetch.result;
+                result = fetch.superseded() ? fetch.successor() : fetch.result;
             }
             if (started != null) {
                 started.start();

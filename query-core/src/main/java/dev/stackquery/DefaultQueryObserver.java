@@ -23,7 +23,6 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
     private final DefaultQueryClient client;
     private final QueryOptions<T> options;
     private final Function<? super T, ? extends R> select;
-    private final long staleMillis;
     private final @Nullable Long refetchIntervalMillis;
     private volatile boolean enabled;
 
@@ -40,7 +39,6 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
         this.client = client;
         this.options = options;
         this.select = select;
-        this.staleMillis = client.staleMillis(options);
         var interval = options.refetchIntervalOrNull();
         this.refetchIntervalMillis = interval == null ? null : Durations.toMillisSaturated(interval);
         this.enabled = options.enabled();
@@ -81,7 +79,7 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
                     listeners.add(listener);
                     deliver(listener, resultOf(query.state));
                     if (first && enabled) {
-                        started = client.fetchIfStale(query, options, staleMillis);
+                        started = client.fetchIfStale(query, options, client.staleMillis(options));
                     }
                     break;
                 }
@@ -161,7 +159,7 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
                 synchronized (query) {
                     client.updatePolling(query);
                     if (enabled) {
-                        started = client.fetchIfStale(query, options, staleMillis);
+                        started = client.fetchIfStale(query, options, client.staleMillis(options));
                     }
                 }
             }
@@ -224,7 +222,7 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
                 error = e;
             }
         }
-        boolean stale = state.isStaleAt(client.clock.millis(), staleMillis);
+        boolean stale = state.isStaleAt(client.clock.millis(), client.staleMillis(options));
         return new QueryResult<>(status, state.fetchStatus(), shown, error, stale, placeholder,
                 placeholder ? null : state.dataUpdatedAt(), state.failureCount());
     }

@@ -413,7 +413,7 @@ final class InFlightFetch<T> {
                     type = query.type;
                 }
                 long writtenIn = generationAtEnd;
-                CompletableFuture<Void> written = storage.write(query.key, value, type, Instant.ofEpochMilli(readAt),
+                CompletableFuture<Boolean> written = storage.write(query.key, value, type, Instant.ofEpochMilli(readAt),
                         writeGeneration, () -> query.isGeneration(writtenIn));
                 if (storage.writesPaused()) {
                     releaseLease(); // the write waits for L2: instances waiting for it had better fetch themselves

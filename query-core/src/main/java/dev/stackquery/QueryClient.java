@@ -160,7 +160,7 @@ public interface QueryClient extends AutoCloseable {
         Duration storageTimeout = Duration.ofMillis(250);
         Duration storageWriteTimeout = Duration.ofSeconds(1);
         Duration storageTtl = Duration.ofHours(24);
-        Duration maxStalenessWhileDisconnected = Duration.ofSeconds(1);
+        Duration maxStalenessWhileDisconnected = Duration.ofSeconds(5);
         int maxValueBytes = 1024 * 1024;
         @Nullable InvalidationBus invalidationBus;
         @Nullable FetchLock fetchLock;
@@ -255,7 +255,7 @@ public interface QueryClient extends AutoCloseable {
 
         /**
          * While the {@link #invalidationBus} is disconnected, L1 data older than this counts as stale for every caller
-         * (default 1 s; {@link Duration#ZERO}: L1 data is never trusted while disconnected), since invalidations from
+         * (default 5 s; {@link Duration#ZERO}: L1 data is never trusted while disconnected), since invalidations from
          * other instances may be missed. Once the bus is back, all L1 data counts as stale.
          */
         public Builder maxStalenessWhileDisconnected(Duration maxStalenessWhileDisconnected) {

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -67,6 +69,8 @@ final class StorageLayer {
     private final StorageWrites queue;
     private volatile @Nullable Throwable lastError;
     private volatile boolean corruptLogged;
+    /** Deletes announced and not yet completed; a read sent meanwhile may see what they delete. */
+    private final AtomicInteger deletesInFlight = new AtomicInteger();
 
     StorageLayer(StorageBackend backend, QueryCodec codec, Clock clock, QueryScheduler scheduler, CacheEvents events,
             Duration timeout, Duration writeTimeout, Duration ttl, int maxValueBytes) {
@@ -117,6 +121,21 @@ final class StorageLayer {
         queue.wakeUp();
     }
 
+    /**
+     * Announces a delete, before the caller changes L1: until the returned action runs (when the delete completed),
+     * the entries that reads find are not used (a read may reach L2 before the delete, on another connection), only
+     * the generations. Coarse on purpose: deletes are rare and short, reads many.
+     */
+    Runnable deleting() {
+        deletesInFlight.incrementAndGet();
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                deletesInFlight.decrementAndGet();
+            }
+        };
+    }
+
     /** Keys whose L2 write waits or runs. */
     int pendingWrites() {
         return queue.pending();
@@ -135,6 +154,7 @@ final class StorageLayer {
         if (reads.paused()) {
             return CompletableFuture.completedFuture(new Found<>(null, null));
         }
+        boolean racingDelete = deletesInFlight.get() > 0;
         return bounded(() -> backend.lookup(key), deadlines, StorageOperation.GET, key).handle((found, error) -> {
             if (error != null) {
                 if (unwrap(error) instanceof CorruptStorageEntryException corrupt) {
@@ -149,7 +169,7 @@ final class StorageLayer {
                 return CompletableFuture.completedFuture(new Found<T>(null, null));
             }
             StorageEntry entry = found.entry().orElse(null);
-            if (entry == null) {
+            if (entry == null || racingDelete) {
                 return CompletableFuture.completedFuture(new Found<T>(null, found.generation()));
             }
             try {
@@ -179,14 +199,15 @@ final class StorageLayer {
 
     /**
      * Encodes {@code value} and queues its write; failures are reported. The future completes (never exceptionally)
-     * when the write is done, skipped, replaced by a newer one or given up.
+     * when the write is done, skipped, replaced by a newer one or given up, with whether the value (or the newer one)
+     * reached L2.
      *
      * @param generation the key's generation read before the data was read from its source; null for a set value,
      *        which first makes a new generation
      * @param current whether the value may still be written: false once its query was invalidated, reset or removed
      */
-    CompletableFuture<Void> write(QueryKey key, Object value, @Nullable TypeRef<?> declared, Instant dataUpdatedAt,
-            @Nullable String generation, BooleanSupplier current) {
+    CompletableFuture<Boolean> write(QueryKey key, Object value, @Nullable TypeRef<?> declared,
+            Instant dataUpdatedAt, @Nullable String generation, BooleanSupplier current) {
         TypeRef<?> type = declared != null ? declared : TypeRef.of((Type) value.getClass());
         byte[] bytes;
         try {
@@ -194,11 +215,11 @@ final class StorageLayer {
         } catch (RuntimeException e) {
             events.fire(new QueryCacheEvent.StorageError(key, StorageOperation.ENCODE, e));
             LOG.log(Level.DEBUG, () -> "query " + key + " could not be encoded as " + type + "; kept in L1 only", e);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(false);
         }
         if (bytes.length > maxValueBytes) {
             events.fire(new QueryCacheEvent.StorageSkipped(key, bytes.length, maxValueBytes));
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(false);
         }
         return queue.submit(new StorageWrites.Write(key, bytes, dataUpdatedAt.toEpochMilli(), generation, current));
     }
@@ -216,7 +237,7 @@ final class StorageLayer {
         }
         return generation.thenCompose(current -> {
             if (!write.current.getAsBoolean()) {
-                return CompletableFuture.completedFuture(StorageWrites.Outcome.DONE);
+                return CompletableFuture.completedFuture(StorageWrites.Outcome.DROPPED);
             }
             StorageEntry entry = new StorageEntry(write.bytes, Instant.ofEpochMilli(write.dataUpdatedAt), current);
             return bounded(() -> backend.put(key, entry, ttl), writeDeadlines, StorageOperation.PUT, key)

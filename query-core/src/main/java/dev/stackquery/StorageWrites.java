@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #MAX_TRIES} times, unless a newer one replaced it; a write that is no longer {@linkplain Write#current
  * current} (its query was invalidated, reset or removed since its data was read) is dropped when its turn comes.
  *
- * <p>Concurrency: every field is guarded by this object's monitor; writes are started and finished outside it.
+ * <p>Concurrency: every field is guarded by this object's monitor; writes are started and finished outside it. A write
+ * that finishes at once (dropped, or a backend that answers synchronously) starts the next one from a loop, never
+ * from a nested call, so that thousands of them cannot overflow the stack.
  */
 final class StorageWrites {
 
@@ -31,7 +33,7 @@ final class StorageWrites {
     /** Keys with a write waiting, beyond which new writes are dropped (L2 away for long, every key written). */
     private static final int MAX_PENDING = 100_000;
 
-    enum Outcome { DONE, RETRY }
+    enum Outcome { DONE, DROPPED, RETRY }
 
     /** One value to write. {@code generation} null: make a new generation of the key first (a set value). */
     static final class Write {
@@ -40,7 +42,8 @@ final class StorageWrites {
         final long dataUpdatedAt;
         final @Nullable String generation;
         final BooleanSupplier current;
-        final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** Completes with whether this value (or a newer one that replaced it) reached L2. */
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
         int tries;
 
         Write(QueryKey key, byte[] bytes, long dataUpdatedAt, @Nullable String generation, BooleanSupplier current) {
@@ -72,6 +75,8 @@ final class StorageWrites {
     private int inFlight;
     private boolean wakeUpScheduled;
     private boolean closed;
+    /** Slots to send found by a send that finished on the thread of the loop below: sent by that loop. */
+    private final ThreadLocal<ArrayDeque<Slot>> sending = new ThreadLocal<>();
 
     /**
      * @param sender sends one write; completes with {@link Outcome#RETRY} when it failed and may be tried again
@@ -85,8 +90,11 @@ final class StorageWrites {
         this.maxInFlight = maxInFlight;
     }
 
-    /** Queues {@code write}; its future completes (never exceptionally) once it was sent, dropped or replaced. */
-    CompletableFuture<Void> submit(Write write) {
+    /**
+     * Queues {@code write}; its future completes (never exceptionally) once it was sent, dropped or replaced, with
+     * whether the value (or the one that replaced it) reached L2.
+     */
+    CompletableFuture<Boolean> submit(Write write) {
         List<Slot> start;
         synchronized (this) {
             Slot slot = slots.get(write.key);
@@ -94,7 +102,7 @@ final class StorageWrites {
                 if (closed || slots.size() >= MAX_PENDING) {
                     LOG.log(Level.DEBUG, () -> "L2 write of " + write.key + " dropped: " + (closed ? "client closed"
                             : MAX_PENDING + " keys already wait for L2"));
-                    write.done.complete(null);
+                    write.done.complete(false);
                     return write.done;
                 }
                 slot = new Slot(write.key);
@@ -103,7 +111,7 @@ final class StorageWrites {
             Write replaced = slot.pending;
             slot.pending = write;
             if (replaced != null) {
-                write.done.whenComplete((ignored, error) -> replaced.done.complete(null));
+                write.done.whenComplete((landed, error) -> replaced.done.complete(landed != null && landed));
             }
             if (!slot.running && !slot.queued) {
                 slot.queued = true;
@@ -111,7 +119,7 @@ final class StorageWrites {
             }
             start = takeStartable();
         }
-        start.forEach(this::send);
+        sendAll(start);
         return write.done;
     }
 
@@ -120,20 +128,45 @@ final class StorageWrites {
         return slots.size();
     }
 
-    /** Drops every write not sent yet. */
+    /**
+     * Sends every write that waits, at once and whatever the limit (a client closing right after a fetch still leaves
+     * its value in L2), and takes no more.
+     */
     void close() {
-        List<Write> dropped = new ArrayList<>();
+        List<Slot> start = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            for (Slot slot : slots.values()) {
-                if (slot.pending != null) {
-                    dropped.add(slot.pending);
-                    slot.pending = null;
-                }
+            for (Slot slot : ready) {
+                slot.queued = false;
+                slot.running = true;
+                inFlight++;
+                start.add(slot);
             }
             ready.clear();
         }
-        dropped.forEach(write -> write.done.complete(null));
+        sendAll(start);
+    }
+
+    /** Sends {@code slots}, and those their sends find ready, from one loop on this thread. */
+    private void sendAll(List<Slot> slots) {
+        if (slots.isEmpty()) {
+            return;
+        }
+        ArrayDeque<Slot> queue = sending.get();
+        if (queue != null) {
+            queue.addAll(slots); // a send that finished inside the loop below: it sends them
+            return;
+        }
+        queue = new ArrayDeque<>(slots);
+        sending.set(queue);
+        try {
+            Slot next;
+            while ((next = queue.poll()) != null) {
+                send(next);
+            }
+        } finally {
+            sending.remove();
+        }
     }
 
     /** The slots that may start now; marks them running. Under the monitor. */
@@ -167,7 +200,7 @@ final class StorageWrites {
             wakeUpScheduled = false;
             start = closed ? List.of() : takeStartable();
         }
-        start.forEach(this::send);
+        sendAll(start);
     }
 
     private void send(Slot slot) {
@@ -183,7 +216,8 @@ final class StorageWrites {
         write.tries++;
         CompletableFuture<Outcome> sent;
         try {
-            sent = write.current.getAsBoolean() ? sender.apply(write) : CompletableFuture.completedFuture(Outcome.DONE);
+            sent = write.current.getAsBoolean() ? sender.apply(write)
+                    : CompletableFuture.completedFuture(Outcome.DROPPED);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -211,8 +245,8 @@ final class StorageWrites {
             start = takeStartable();
         }
         if (completed != null) {
-            completed.done.complete(null);
+            completed.done.complete(outcome == Outcome.DONE);
         }
-        start.forEach(this::send);
+        sendAll(start);
     }
 }

@@ -2,9 +2,12 @@ package dev.stackquery;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * An {@link InMemoryStorageBackend} whose writes can be held back: while {@link #hold()} is on, each {@code put}
@@ -20,6 +23,8 @@ final class GatedStorageBackend implements StorageBackend {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final AtomicInteger puts = new AtomicInteger();
     private boolean holding;
+    private final ArrayDeque<Runnable> heldDeletes = new ArrayDeque<>();
+    private boolean holdingDeletes;
     private int mostHeld;
     private RuntimeException failPuts;
 
@@ -29,6 +34,32 @@ final class GatedStorageBackend implements StorageBackend {
 
     synchronized void hold() {
         holding = true;
+    }
+
+    /** Holds back deletes (of keys and prefixes) until {@link #releaseDeletes()}, as a slow connection would. */
+    synchronized void holdDeletes() {
+        holdingDeletes = true;
+    }
+
+    void releaseDeletes() {
+        List<Runnable> release;
+        synchronized (this) {
+            holdingDeletes = false;
+            release = new ArrayList<>(heldDeletes);
+            heldDeletes.clear();
+        }
+        release.forEach(Runnable::run);
+    }
+
+    private CompletableFuture<Void> deleteOrHold(Supplier<CompletableFuture<Void>> delete) {
+        synchronized (this) {
+            if (holdingDeletes) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                heldDeletes.add(() -> delete.get().whenComplete((ok, error) -> done.complete(null)));
+                return done;
+            }
+        }
+        return delete.get();
     }
 
     /** Makes every later put fail with {@code error} ({@code null}: succeed again). */
@@ -105,12 +136,12 @@ final class GatedStorageBackend implements StorageBackend {
 
     @Override
     public CompletableFuture<Void> delete(QueryKey key) {
-        return store.delete(key);
+        return deleteOrHold(() -> store.delete(key));
     }
 
     @Override
     public CompletableFuture<Void> deleteByPrefix(QueryKey prefix) {
-        return store.deleteByPrefix(prefix);
+        return deleteOrHold(() -> store.deleteByPrefix(prefix));
     }
 
     @Override

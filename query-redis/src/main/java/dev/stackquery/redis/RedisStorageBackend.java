@@ -315,6 +315,20 @@ public final class RedisStorageBackend implements StorageBackend {
         }
 
         /**
+         * Formerly the SCAN count and UNLINK batch of prefix deletion; ignored since a prefix delete moves one
+         * generation counter and walks no keys.
+         *
+         * @deprecated prefix deletion no longer walks keys; this setting has no effect
+         */
+        @Deprecated
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+            }
+            return this;
+        }
+
+        /**
          * How long a generation counter lives after its last change (default 48 h). Keep it longer than the client's
          * storage TTL: an entry that outlives its key's counter reads as stale once (a spurious miss, never a stale
          * hit).

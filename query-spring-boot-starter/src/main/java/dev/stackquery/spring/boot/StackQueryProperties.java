@@ -279,7 +279,7 @@ public class StackQueryProperties {
              * instances' invalidations may be missed; 0 trusts no L1 data while disconnected. Once the bus is back,
              * all L1 data counts as stale.
              */
-            private Duration maxStalenessWhileDisconnected = Duration.ofSeconds(1);
+            private Duration maxStalenessWhileDisconnected = Duration.ofSeconds(5);
 
             public boolean isEnabled() {
                 return enabled;
