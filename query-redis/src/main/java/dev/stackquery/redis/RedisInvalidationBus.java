@@ -25,6 +25,7 @@ import dev.stackquery.Subscription;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.BaseRedisAsyncCommands;
@@ -87,6 +88,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
     /** How long {@link #close()} waits for the bus thread to let go of the subscription. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
+    /** Sends of one message before it counts as dropped. */
+    private static final int PUBLISH_TRIES = 3;
+    private static final Duration RETRY_DELAY = Duration.ofMillis(100);
+
     private final ReactiveRedisConnectionFactory connectionFactory;
     private final ReactiveStringRedisTemplate redis;
     private final String channel;
@@ -116,6 +121,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
     private volatile @Nullable Thread busThreadNow;
     private volatile boolean connected;
     private volatile @Nullable Publisher publisher;
+    /** Set when the factory's client cannot open a connection of the bus's own: it publishes through the factory. */
+    private volatile boolean publisherUnsupported;
 
     private @Nullable Link link;
     private @Nullable ScheduledFuture<?> probe;
@@ -154,17 +161,31 @@ public final class RedisInvalidationBus implements InvalidationBus {
     @Override
     public void publish(InvalidationMessage message) {
         Objects.requireNonNull(message, "message");
+        publish(message, 1);
+    }
+
+    /**
+     * Sends {@code message}; a send that fails is tried again ({@link #PUBLISH_TRIES} in all, {@link #RETRY_DELAY}
+     * apart, over whatever connection is live then), since the other instances may still be listening. Without a link
+     * of its own (this bus's connection was lost, perhaps Redis too), the message goes through the factory: if only
+     * this bus's link broke, the others must still hear of it; if Redis is away, the sends time out and the message
+     * is counted as dropped. Never waited for by the caller.
+     */
+    private void publish(InvalidationMessage message, int attempt) {
         if (closed.get()) {
             drop(message, null);
             return;
         }
-        // Without a link of its own (this bus's connection was lost, perhaps Redis too), the message goes through the
-        // factory: if only this bus's link broke, the other instances are still listening and must hear of it; if
-        // Redis is away, the send times out and is counted as dropped. Never waited for by the caller.
         Publisher through = publisher;
         try {
             send(through, channel, encode(message), publishTimeout).whenComplete((receivers, error) -> {
-                if (error != null) {
+                if (error == null) {
+                    return;
+                }
+                if (attempt < PUBLISH_TRIES && !closed.get()) {
+                    CompletableFuture.delayedExecutor(RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS)
+                            .execute(() -> publish(message, attempt + 1));
+                } else {
                     drop(message, error);
                 }
             });
@@ -173,9 +194,17 @@ public final class RedisInvalidationBus implements InvalidationBus {
         }
     }
 
-    /** Whether the bus publishes over connections of its own (else through the factory). */
+    /**
+     * Whether the bus publishes over connections of its own (else through the factory): with a Lettuce factory whose
+     * client can open one (a static master/replica client, made without a URI of its own, cannot).
+     */
     private boolean ownsPublisher() {
-        return connectionFactory instanceof LettuceConnectionFactory;
+        return connectionFactory instanceof LettuceConnectionFactory && !publisherUnsupported;
+    }
+
+    private boolean onCluster() {
+        return connectionFactory instanceof LettuceConnectionFactory lettuce
+                && lettuce.getNativeClient() instanceof RedisClusterClient;
     }
 
     /** Publishes over {@code through}, or through the factory if null; fails after {@code limit}. */
@@ -361,7 +390,17 @@ public final class RedisInvalidationBus implements InvalidationBus {
                         closePublisher(opened, false);
                     }
                 },
-                error -> post(() -> linkFailed(attempt, "cannot open a connection to publish: " + error)));
+                error -> post(() -> {
+                    if (error instanceof RedisConnectionException) {
+                        linkFailed(attempt, "cannot open a connection to publish: " + error);
+                    } else {
+                        // Not Redis being away: this client cannot connect by itself. Publish through the factory.
+                        LOG.log(Level.WARNING, "the invalidation bus publishes through the connection factory: its"
+                                + " client cannot open a connection of its own (" + error + ")");
+                        publisherUnsupported = true;
+                        linkConfirmed(attempt);
+                    }
+                }));
     }
 
     private static Publisher connect(AbstractRedisClient client) {
@@ -484,7 +523,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
             send(current.publisher(), probeChannel, check.nonce, probeTimeout).whenComplete((receivers, error) -> {
                 if (error != null) {
                     post(() -> echoFailed(check, "it could not be sent: " + error));
-                } else if (receivers == null || receivers == 0) {
+                } else if ((receivers == null || receivers == 0) && !onCluster()) {
+                    // On a cluster PUBLISH counts only the receiving node's subscribers: there the deadline decides.
                     post(() -> echoFailed(check, "Redis has no subscriber for it"));
                 }
             });

@@ -164,8 +164,9 @@ class RedisStorageBackendTest {
         RedisStorageBackend fresh = RedisStorageBackend.builder(factory).keyPrefix("test:").build();
         try {
             QueryKey key = QueryKey.of("user", 9);
+            // With its generation given, a put reads nothing first.
             fresh.put(key, new StorageEntry("{\"n\":9}".getBytes(StandardCharsets.UTF_8),
-                    Instant.ofEpochMilli(1_000)), Duration.ofMinutes(1)).join();
+                    Instant.ofEpochMilli(1_000), "0.0.0.0"), Duration.ofMinutes(1)).join();
             assertThat(fresh.readsDirectly()).as("opened in the background, not on the first read").isFalse();
             assertThat(fresh.get(key).join()).isPresent();
             await().atMost(Duration.ofSeconds(5)).until(fresh::readsDirectly);
