@@ -1,5 +1,6 @@
 package dev.stackquery.redis;
 
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +46,10 @@ import reactor.core.publisher.Mono;
  * whatever the number of keys below it, and a write of data read before a delete never shows after it, however late
  * it lands; no clock is compared between hosts. Entries left behind by a prefix delete are overwritten by the next
  * write of their key or expire by their TTL. On a cluster every command names one key (the {@code MGET} of a read is
- * split by slot by Lettuce).
+ * split by slot by Lettuce). Needs Redis 5 or later (a script that reads {@code TIME} and then writes), and a
+ * {@code maxmemory-policy} that evicts no counter before the entries that depend on it ({@code noeviction}, or
+ * {@code volatile-ttl}, which evicts the entries first as counters live longer): an evicted counter reads as 0 again,
+ * and entries written before it existed would count as current once more.
  *
  * <p>Every call is non-blocking and bounded by {@code operationTimeout} (default 250 ms),
  * so a slow Redis never slows a query by more than that; the client then goes on with L1 and the source. Lettuce
@@ -55,6 +59,8 @@ import reactor.core.publisher.Mono;
  * Thread-safe. {@link #close()} closes the read connection, not the factory, which belongs to the application.
  */
 public final class RedisStorageBackend implements StorageBackend {
+
+    private static final System.Logger LOG = System.getLogger(RedisStorageBackend.class.getName());
 
     /** Moves a generation counter on: KEYS[1] the counter, ARGV[1] its time to live in ms. */
     private static final RedisScript<Long> NEXT_GENERATION = RedisScript.of("""
@@ -74,6 +80,7 @@ public final class RedisStorageBackend implements StorageBackend {
     private final Duration operationTimeout;
     private final Duration generationTtl;
     private final DirectReader reader;
+    private volatile boolean ttlWarned;
     private volatile boolean lastCallFailed;
 
     private RedisStorageBackend(Builder builder) {
@@ -129,6 +136,11 @@ public final class RedisStorageBackend implements StorageBackend {
     public CompletableFuture<Void> put(QueryKey key, StorageEntry entry, Duration ttl) {
         Objects.requireNonNull(entry, "entry");
         Objects.requireNonNull(ttl, "ttl");
+        if (ttl.compareTo(generationTtl) >= 0 && !ttlWarned) {
+            ttlWarned = true;
+            LOG.log(Level.WARNING, "entries live " + ttl + " but generation counters only " + generationTtl
+                    + ": an entry that outlives the counters of its key reads as a miss; set generationTtl longer");
+        }
         if (entry.generation().isEmpty()) {
             // From a writer that does not track generations: as of now.
             return generation(key).thenCompose(now -> put(key, new StorageEntry(entry.value(),
