@@ -316,8 +316,11 @@ final class DefaultQueryClient implements QueryClient {
                 }
                 at = Instant.ofEpochMilli(clock.millis());
                 query.lastAccess = at.toEpochMilli();
-                // A fetch running now read the source before this value was set: its data must not replace it.
-                query.supersede();
+                if (query.inFlight != null) {
+                    // A fetch running now read the source before this value was set: its data arrives stale. (Only
+                    // then: a new generation costs every set query its extras, and L2 has a generation of its own.)
+                    query.supersede();
+                }
                 setState(query, QueryState.success(updated, at).withFetchStatus(state.fetchStatus()));
                 touchGc(query);
                 type = query.type;
