@@ -3,6 +3,8 @@ package dev.stackquery.benchmarks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +21,7 @@ import dev.stackquery.redis.RedisInvalidationBus;
 import dev.stackquery.redis.RedisProcess;
 import dev.stackquery.redis.RedisStorageBackend;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -37,8 +40,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * Redis benchmarks (a {@code redis-server} on 127.0.0.1 that the benchmark starts): an L2 hit through
- * {@code fetchQuery} on a cold L1 beside a raw Lettuce {@code GET} of the same bytes, and the time from an
- * invalidation on one instance until another instance's L1 knows (sampled, for p50/p99).
+ * {@code fetchQuery} on a cold L1 beside a raw Lettuce {@code GET} of the same bytes and a raw {@code MGET} of the
+ * keys the backend reads (the entry and its key's generation counters: 5 keys for {@code ["item", i]}), and the time
+ * from an invalidation on one instance until another instance's L1 knows (sampled, for p50/p99). The end-to-end
+ * figure, until the other instance's {@code fetchQuery} returns the new value, is {@link PropagationBenchmark}.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class RedisBenchmark {
@@ -55,6 +60,8 @@ public class RedisBenchmark {
         QueryKey[] keys;
         QueryOptions<String>[] options;
         byte[][] rawKeys;
+        /** Per key, what one L2 read of the backend fetches with one {@code MGET}: the entry and its counters. */
+        byte[][][] readKeys;
         RedisClient rawClient;
         StatefulRedisConnection<byte[], byte[]> raw;
         RedisCommands<byte[], byte[]> rawCommands;
@@ -88,18 +95,37 @@ public class RedisBenchmark {
             rawClient = RedisClient.create("redis://127.0.0.1:" + server.port());
             raw = rawClient.connect(ByteArrayCodec.INSTANCE);
             rawCommands = raw.sync();
+            readKeys = new byte[KEYS][][];
             String value = "{\"id\":1,\"name\":\"a product with a name\",\"price\":1999,\"tags\":[\"x\",\"y\"]}";
-            // The same envelope the client writes, set synchronously so the setup does not flood Redis.
-            byte[] envelope = new StorageEntry(new JacksonQueryCodec().encode(value, TypeRef.of(String.class)),
-                    Instant.now()).toBytes();
+            byte[] encoded = new JacksonQueryCodec().encode(value, TypeRef.of(String.class));
+            // The same envelope the client writes, with the key's generation as the backend reads it (no counter
+            // exists yet, so every key's generation is the same), set synchronously so the setup does not flood
+            // Redis. A stale generation would send the read to the source, which fails the benchmark.
+            RedisStorageBackend generations = RedisStorageBackend.builder(factoryA).build();
+            byte[] envelope = new StorageEntry(encoded, Instant.now(),
+                    generations.generation(keys[0]).get(5, TimeUnit.SECONDS)).toBytes();
+            generations.close();
             for (int i = 0; i < KEYS; i++) {
                 options[i] = QueryOptions.<String>builder(keys[i], ctx -> {
                     throw new IllegalStateException("the source must not be called: L2 holds every key");
                 }).type(String.class).staleTime(Duration.ofDays(1)).retry(0).build();
                 rawKeys[i] = ("stackquery:" + keys[i].canonical()).getBytes(StandardCharsets.UTF_8);
                 rawCommands.set(rawKeys[i], envelope);
+                readKeys[i] = readKeys(keys[i], rawKeys[i]);
             }
             b.setQueryData(QueryKey.of("watched"), "x");
+        }
+
+        /** The entry's key, then its key's counter and its prefixes' from {@code []} to the key, as the backend. */
+        private static byte[][] readKeys(QueryKey key, byte[] entry) {
+            List<byte[]> read = new ArrayList<>();
+            read.add(entry);
+            read.add(("stackquery:gen:key:" + key.canonical()).getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i <= key.parts().size(); i++) {
+                read.add(("stackquery:gen:prefix:" + QueryKey.ofParts(key.parts().subList(0, i)).canonical())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return read.toArray(new byte[0][]);
         }
 
         private static LettuceConnectionFactory factory(int port) {
@@ -142,6 +168,12 @@ public class RedisBenchmark {
     @BenchmarkMode(Mode.AverageTime)
     public byte[] lettuce_rawGet(Redis redis, KeyCursor cursor) {
         return redis.rawCommands.get(redis.rawKeys[cursor.next()]);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    public List<KeyValue<byte[], byte[]>> lettuce_rawMget(Redis redis, KeyCursor cursor) {
+        return redis.rawCommands.mget(redis.readKeys[cursor.next()]);
     }
 
     @Benchmark

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Keeps the harness from rotting: runs one benchmark pair through the real suite in its quick mode (a forked JVM,
@@ -29,5 +30,27 @@ class SuiteSmokeTest {
         assertThat(json).contains("\"ratios\"").contains("caffeine_getIfPresent").contains("\"machine\"");
         String markdown = Files.readString(out.resolve("latest.md"));
         assertThat(markdown).contains("| HitPathBenchmark | 1 | stackquery_fetchQuery | caffeine_getIfPresent |");
+    }
+
+    @Test
+    void aMergedRunKeepsTheRowsItDidNotMeasureAndPairsRowsOfOneRunOnly(@TempDir Path out) throws Exception {
+        Files.writeString(out.resolve("latest.json"), """
+                {"settings": "full", "finishedAt": "earlier", "machine": {"cpu": "another cpu"},
+                 "results": [
+                  {"benchmark": "HitPathBenchmark", "method": "stackquery_fetchQuery", "threads": 1, "mode": "thrpt",
+                   "score": 4.0, "error": 0.5, "unit": "ops/us", "allocBytesPerOp": 0.0},
+                  {"benchmark": "HitPathBenchmark", "method": "caffeine_getIfPresent", "threads": 1, "mode": "thrpt",
+                   "score": 2.0, "error": 0.5, "unit": "ops/us", "allocBytesPerOp": 0.0}],
+                 "memoryBytesPerEntry": {"caffeine (maximumSize)": 95.1}}
+                """);
+
+        List<Map<String, Object>> rows = Suite.run(Suite.Settings.QUICK, "^NoSuchBenchmark$", out, false, true);
+
+        assertThat(rows).isEmpty();
+        String json = Files.readString(out.resolve("latest.json"));
+        assertThat(json).contains("\"settings\" : \"full on another cpu\"").contains("\"run\" : \"earlier\"")
+                .contains("\"ratio\" : 2.0").contains("95.1");
+        assertThat(Files.readString(out.resolve("latest.md")))
+                .contains("| HitPathBenchmark | 1 | stackquery_fetchQuery | caffeine_getIfPresent | 2.00 |");
     }
 }
