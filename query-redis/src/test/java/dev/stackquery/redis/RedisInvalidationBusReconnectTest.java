@@ -193,17 +193,7 @@ class RedisInvalidationBusReconnectTest {
         bus.subscribe("a", handler);
         assertThat(bus.isConnected()).as("subscribed").isTrue();
 
-        long killing = System.nanoTime();
-        assertThat(REDIS.command("CLIENT", "KILL", "TYPE", "pubsub")).isNotEqualTo(":0");
-        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5))
-                .until(() -> handler.count("reconnect") == 1);
-        System.out.println("subscription connection killed: onDisconnect after "
-                + millisSince(handler.disconnectedAt.get(), killing) + " ms, onReconnect after "
-                + millisSince(handler.reconnectedAt.get(), killing) + " ms");
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
-                .until(() -> handler.calls.equals(List.of("disconnect", "reconnect")) && bus.isConnected());
-        bus(factory()).publish(message);
-        await().atMost(Duration.ofSeconds(2)).until(() -> handler.messages.contains(message));
+        killSubscriptionAndExpectOneOutage(bus, handler, "subscription connection killed");
     }
 
     @Test
@@ -221,13 +211,18 @@ class RedisInvalidationBusReconnectTest {
         assertThat(bus.isConnected()).as("subscribed").isTrue();
 
         // No reconnect attempt follows: only the closed connection, and the bus's check of its own subscription.
+        killSubscriptionAndExpectOneOutage(bus, handler, "subscription connection killed, no auto-reconnect");
+    }
+
+    /** Kills the pub/sub connections (Redis stays up): one disconnect, one reconnect, and messages arrive again. */
+    private void killSubscriptionAndExpectOneOutage(RedisInvalidationBus bus, Recorder handler, String label)
+            throws Exception {
         long killing = System.nanoTime();
         assertThat(REDIS.command("CLIENT", "KILL", "TYPE", "pubsub")).isNotEqualTo(":0");
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(5))
                 .until(() -> handler.count("reconnect") == 1);
-        System.out.println("subscription connection killed, no auto-reconnect: onDisconnect after "
-                + millisSince(handler.disconnectedAt.get(), killing) + " ms, onReconnect after "
-                + millisSince(handler.reconnectedAt.get(), killing) + " ms");
+        System.out.println(label + ": onDisconnect after " + millisSince(handler.disconnectedAt.get(), killing)
+                + " ms, onReconnect after " + millisSince(handler.reconnectedAt.get(), killing) + " ms");
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                 .until(() -> handler.calls.equals(List.of("disconnect", "reconnect")) && bus.isConnected());
         bus(factory()).publish(message);
