@@ -30,7 +30,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
@@ -68,13 +67,8 @@ public class PrefixDeleteBenchmark {
 
         @Setup(Level.Trial)
         public void fill() throws Exception {
-            server = RedisProcess.startIfAvailable();
-            if (server == null) {
-                throw new IllegalStateException("PrefixDeleteBenchmark needs redis-server on PATH");
-            }
-            factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", server.port()));
-            factory.afterPropertiesSet();
-            factory.start();
+            server = LocalRedis.start("PrefixDeleteBenchmark");
+            factory = LocalRedis.factory(server);
             backend = RedisStorageBackend.builder(factory).keyPrefix(keyPrefix).build();
             template = new ReactiveRedisTemplate<>(factory, RedisSerializationContext
                     .<String, byte[]>newSerializationContext(RedisSerializer.byteArray())

@@ -31,7 +31,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -83,12 +82,9 @@ public class PropagationBenchmark {
 
         @Setup(Level.Trial)
         public void start() throws Exception {
-            server = RedisProcess.startIfAvailable();
-            if (server == null) {
-                throw new IllegalStateException("PropagationBenchmark needs redis-server on PATH");
-            }
-            factoryA = factory(server.port());
-            factoryB = factory(server.port());
+            server = LocalRedis.start("PropagationBenchmark");
+            factoryA = LocalRedis.factory(server);
+            factoryB = LocalRedis.factory(server);
             a = RedisQuerySupport.configure(QueryClient.builder().instanceId("a"), factoryA).build();
             b = RedisQuerySupport.configure(QueryClient.builder().instanceId("b"), factoryB).build();
             optionsB = QueryOptions.<Long>builder(KEY, ctx -> source.get()).type(Long.class)
@@ -145,10 +141,7 @@ public class PropagationBenchmark {
 
         @Setup(Level.Trial)
         public void start() throws Exception {
-            server = RedisProcess.startIfAvailable();
-            if (server == null) {
-                throw new IllegalStateException("PropagationBenchmark needs redis-server on PATH");
-            }
+            server = LocalRedis.start("PropagationBenchmark");
             client = RedisClient.create("redis://127.0.0.1:" + server.port());
             publisher = client.connect();
             subscriber = client.connectPubSub();
@@ -170,13 +163,6 @@ public class PropagationBenchmark {
         }
     }
 
-    private static LettuceConnectionFactory factory(int port) {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration("127.0.0.1", port));
-        factory.afterPropertiesSet();
-        factory.start();
-        return factory;
-    }
 
     /**
      * A writes a new value and invalidates; B reads until it sees it or {@code bound} has passed.

@@ -35,7 +35,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -70,12 +69,9 @@ public class RedisBenchmark {
         @Setup(Level.Trial)
         @SuppressWarnings("unchecked")
         public void start() throws Exception {
-            server = RedisProcess.startIfAvailable();
-            if (server == null) {
-                throw new IllegalStateException("RedisBenchmark needs redis-server on PATH");
-            }
-            factoryA = factory(server.port());
-            factoryB = factory(server.port());
+            server = LocalRedis.start("RedisBenchmark");
+            factoryA = LocalRedis.factory(server);
+            factoryB = LocalRedis.factory(server);
             // a: L2 only, and an L1 far smaller than the keys, so every read below is an L1 miss and an L2 hit.
             a = QueryClient.builder().maxQueries(100).storage(RedisStorageBackend.builder(factoryA).build())
                     .invalidationBus(RedisInvalidationBus.builder(factoryA).build()).instanceId("a").build();
@@ -128,13 +124,6 @@ public class RedisBenchmark {
             return read.toArray(new byte[0][]);
         }
 
-        private static LettuceConnectionFactory factory(int port) {
-            LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                    new RedisStandaloneConfiguration("127.0.0.1", port));
-            factory.afterPropertiesSet();
-            factory.start();
-            return factory;
-        }
 
         @TearDown(Level.Trial)
         public void stop() throws Exception {
