@@ -406,13 +406,7 @@ final class DefaultQueryClient implements QueryClient {
             waiting.completeExceptionally(new java.util.concurrent.CancellationException("QueryClient is closed"));
             return;
         }
-        resolve(options, Mode.FRESH).whenComplete((value, error) -> {
-            if (error != null) {
-                waiting.completeExceptionally(error);
-            } else {
-                waiting.complete(value);
-            }
-        });
+        Futures.relay(resolve(options, Mode.FRESH), waiting);
     }
 
     @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {

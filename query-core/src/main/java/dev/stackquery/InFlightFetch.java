@@ -290,14 +290,7 @@ final class InFlightFetch<T> {
             attemptStartedAt = client.clock.millis();
         }
         if (rebased != null) {
-            CompletableFuture<T> waiting = rebased;
-            result.whenComplete((value, error) -> {
-                if (error != null) {
-                    waiting.completeExceptionally(error);
-                } else {
-                    waiting.complete(value);
-                }
-            });
+            Futures.relay(result, rebased);
         }
         if (attempt.attempt() == 1) {
             client.events.fire(new QueryCacheEvent.FetchStarted(query.key));

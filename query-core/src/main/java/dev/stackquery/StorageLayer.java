@@ -136,11 +136,6 @@ final class StorageLayer {
         };
     }
 
-    /** Keys whose L2 write waits or runs. */
-    int pendingWrites() {
-        return queue.pending();
-    }
-
     /** Reads and decodes the current entry of {@code key}; every failure is reported and becomes an empty result. */
     <T> CompletableFuture<Optional<Hit<T>>> read(QueryKey key, TypeRef<T> type) {
         return lookup(key, type).thenApply(found -> Optional.ofNullable(found.hit()));
@@ -298,13 +293,7 @@ final class StorageLayer {
                 : limit == writeDeadlines ? writeTimeout : timeout;
         limit.watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " " + op + " of " + key
                 + " took longer than " + bound));
-        source.whenComplete((value, error) -> {
-            if (error != null) {
-                bounded.completeExceptionally(error);
-            } else {
-                bounded.complete(value);
-            }
-        });
+        Futures.relay(source, bounded);
         return bounded;
     }
 

@@ -123,11 +123,6 @@ final class StorageWrites {
         return write.done;
     }
 
-    /** Number of keys with a write waiting or running. */
-    synchronized int pending() {
-        return slots.size();
-    }
-
     /**
      * Sends every write that waits, at once and whatever the limit (a client closing right after a fetch still leaves
      * its value in L2), and takes no more.

@@ -1,0 +1,22 @@
+package dev.stackquery;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** What the engine does with futures in several places. */
+final class Futures {
+
+    private Futures() {
+    }
+
+    /** Completes {@code to} as {@code from} completes: with its value, or with its failure as it is. */
+    static <T> void relay(CompletionStage<? extends T> from, CompletableFuture<T> to) {
+        from.whenComplete((value, error) -> {
+            if (error != null) {
+                to.completeExceptionally(error);
+            } else {
+                to.complete(value);
+            }
+        });
+    }
+}
