@@ -325,6 +325,23 @@ class QueryClientCoherenceTest {
     }
 
     @Test
+    void byDefaultL1DataIsTrustedForFiveSecondsWhileDisconnected() {
+        InMemoryInvalidationBus bus = new InMemoryInvalidationBus();
+        QueryClient a = QueryClient.builder().clock(time.clock()).scheduler(time).executor(Runnable::run)
+                .invalidationBus(bus).build();
+        clients.add(a);
+        a.fetchQuery(item());
+        calls.get(0).answer();
+        bus.simulateDisconnect();
+        time.advance(Duration.ofMillis(4_999));
+        a.fetchQuery(item());
+        assertThat(calls).hasSize(1);
+        time.advance(Duration.ofMillis(1));
+        a.fetchQuery(item());
+        assertThat(calls).hasSize(2);
+    }
+
+    @Test
     void aZeroBoundTrustsNoL1DataWhileDisconnected() {
         InMemoryInvalidationBus bus = new InMemoryInvalidationBus();
         QueryClient a = QueryClient.builder().clock(time.clock()).scheduler(time).executor(Runnable::run)

@@ -101,6 +101,10 @@ class StackQueryAutoConfigurationTest {
                     client.fetchFreshQuery(options).join();
                     assertThat(calls).as("0s: no L1 data is trusted while disconnected").hasValue(2);
                 });
+        StackQueryProperties defaults = new StackQueryProperties();
+        assertThat(defaults.getRedis().getInvalidation().getMaxStalenessWhileDisconnected())
+                .as("the README's default").isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.getStorage().getWriteTimeout()).as("the README's default").isEqualTo(Duration.ofSeconds(1));
         runner.withPropertyValues("stackquery.redis.invalidation.max-staleness-while-disconnected=-1s")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("stackquery.redis.invalidation.max-staleness-while-disconnected"));
