@@ -186,10 +186,14 @@ final class InFlightFetch<T> {
                         lease = granted.get();
                     }
                 }
-                if (keep) {
+                if (!keep) {
+                    granted.get().release();
+                } else if (deadline == Long.MIN_VALUE) {
                     nextAttempt();
                 } else {
-                    granted.get().release();
+                    // The holder freed the lock: it may have written L2 just after this instance last looked.
+                    client.storage.read(query.key, type).whenCompleteAsync(
+                            (found, readError) -> lockedAfterHolder(found, baseline), client.executor);
                 }
             } else if (deadline == Long.MIN_VALUE) {
                 client.events.fire(new QueryCacheEvent.FetchDeduplicated(query.key));
@@ -217,26 +221,46 @@ final class InFlightFetch<T> {
         nextAttempt();
     }
 
+    /** Holding the lock that another instance held: its result if it is in L2 now, else a fetch of our own. */
+    private void lockedAfterHolder(@Nullable Optional<StorageLayer.Hit<T>> found, long baseline) {
+        Boolean settled = settleFromHolder(found, baseline);
+        if (settled == null) {
+            return;
+        }
+        if (settled) {
+            releaseLease();
+        } else {
+            nextAttempt();
+        }
+    }
+
     private void holderPolled(@Nullable Optional<StorageLayer.Hit<T>> found, TypeRef<T> type, long baseline,
             long deadline) {
+        if (Boolean.FALSE.equals(settleFromHolder(found, baseline))) {
+            lockOrAwait(type, baseline, deadline);
+        }
+    }
+
+    /**
+     * Ends the fetch with the lock holder's result found in L2, if it may replace what the query holds.
+     *
+     * @return whether it did; null when the fetch had ended already
+     */
+    private @Nullable Boolean settleFromHolder(@Nullable Optional<StorageLayer.Hit<T>> found, long baseline) {
         StorageLayer.Hit<T> hit = found == null ? null : found.orElse(null);
         synchronized (query) {
             if (done) {
-                return;
+                return null;
             }
             long updated = hit == null ? Long.MIN_VALUE : hit.dataUpdatedAt().toEpochMilli();
             if (hit == null || !usable(updated, baseline)) {
-                hit = null;
-            } else {
-                settleFromStorage(hit.value(), updated);
+                return false;
             }
-        }
-        if (hit == null) {
-            lockOrAwait(type, baseline, deadline);
-            return;
+            settleFromStorage(hit.value(), updated);
         }
         client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, LookupResult.HIT));
         deliver(hit.value());
+        return true;
     }
 
     /**

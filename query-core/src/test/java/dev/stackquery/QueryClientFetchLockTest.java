@@ -21,6 +21,8 @@ class QueryClientFetchLockTest {
         private final ConcurrentHashMap<QueryKey, Long> held = new ConcurrentHashMap<>();
         private final FakeTime time;
         final AtomicInteger releases = new AtomicInteger();
+        /** Runs once, just before the next acquire attempt: lets a test place an event between a read and a lock. */
+        volatile Runnable beforeNextAcquire;
 
         LeaseTable(FakeTime time) {
             this.time = time;
@@ -28,6 +30,11 @@ class QueryClientFetchLockTest {
 
         @Override
         public CompletableFuture<Optional<Lease>> tryAcquire(QueryKey key, Duration lease) {
+            Runnable hook = beforeNextAcquire;
+            if (hook != null) {
+                beforeNextAcquire = null;
+                hook.run();
+            }
             long now = time.millis();
             long until = now + lease.toMillis();
             boolean[] won = new boolean[1];
@@ -151,5 +158,18 @@ class QueryClientFetchLockTest {
         assertThat(waiter.join()).isEqualTo("current");
         assertThat(b.getQueryState(key).orElseThrow().invalidated()).as("read after the invalidation").isFalse();
         calls.get(0).complete("old");
+    }
+
+    @Test
+    void aWaiterThatTakesTheLockJustAfterTheHolderWroteL2UsesTheHoldersResult() {
+        CompletableFuture<String> holder = a.fetchQuery(report());
+        CompletableFuture<String> waiter = b.fetchQuery(report());
+        assertThat(calls).hasSize(1);
+        // b looks into L2 (nothing yet); then, before its next try of the lock, a finishes, writes L2, frees it.
+        locks.beforeNextAcquire = () -> calls.get(0).complete("report");
+        time.advance(Duration.ofMillis(20));
+        assertThat(holder.join()).isEqualTo("report");
+        assertThat(waiter).as("b looked into L2 once more after taking the lock").isCompletedWithValue("report");
+        assertThat(calls).as("one call in the cluster").hasSize(1);
     }
 }
