@@ -110,6 +110,9 @@ final class Coherence {
         }
     }
 
+    /** Another instance's invalidation refetches what is observed here, as TanStack Query's default does. */
+    private static final RefetchOptions ACTIVE_ONLY = RefetchOptions.of(RefetchType.ACTIVE);
+
     /** Tells the other instances what this one did; {@code matched} serves filters only L1 can evaluate. */
     void publish(InvalidationMessage.Action action, QueryFilter filter, List<Query<?>> matched) {
         InvalidationBus target = bus;
@@ -120,6 +123,9 @@ final class Coherence {
             if (filter instanceof QueryFilter.Prefix prefix) {
                 target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.PREFIX,
                         prefix.key().canonical()));
+            } else if (filter instanceof QueryFilter.Partial partial) {
+                target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.PARTIAL,
+                        partial.pattern().canonical()));
             } else if (filter instanceof QueryFilter.Exact exact) {
                 target.publish(new InvalidationMessage(instanceId, action, InvalidationMessage.Scope.EXACT,
                         exact.key().canonical()));
@@ -156,7 +162,7 @@ final class Coherence {
     private void apply(InvalidationMessage.Action action, QueryFilter filter) {
         List<Query<?>> matched = client.matching(filter);
         switch (action) {
-            case INVALIDATE -> client.invalidateLocally(matched, Origin.REMOTE);
+            case INVALIDATE -> client.invalidateLocally(matched, Origin.REMOTE, ACTIVE_ONLY);
             case REMOVE -> client.removeLocally(matched);
             case RESET -> client.resetLocally(matched);
             case SET -> matched.forEach(this::reload);

@@ -32,7 +32,8 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
     public CompletableFuture<R> mutate(V variables) {
         client.checkOpen();
         Run run = new Run(runs.incrementAndGet(), variables, Instant.ofEpochMilli(client.clock.millis()));
-        run.publish(MutationStatus.PENDING, null, null, 0);
+        run.publish(MutationStatus.PENDING, null, null, 0, null);
+        client.mutationStarted(run);
         try {
             client.executor.execute(run::begin);
         } catch (RejectedExecutionException e) {
@@ -57,7 +58,8 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
         return options;
     }
 
-    private final class Run {
+    /** One run of the mutation; the client counts the runs in progress by their {@link #mutationKey()}. */
+    final class Run {
         final long id;
         final V variables;
         final Instant submittedAt;
@@ -70,10 +72,16 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
             this.submittedAt = submittedAt;
         }
 
-        void publish(MutationStatus status, @Nullable R data, @Nullable Throwable error, int failures) {
+        @Nullable QueryKey mutationKey() {
+            return options.mutationKey().orElse(null);
+        }
+
+        void publish(MutationStatus status, @Nullable R data, @Nullable Throwable error, int failures,
+                @Nullable Throwable failureReason) {
             synchronized (DefaultMutation.this) {
                 if (runs.get() == id) {
-                    state = new MutationState<>(status, variables, data, error, failures, submittedAt);
+                    state = new MutationState<>(status, variables, data, error, failures, failureReason,
+                            submittedAt);
                 }
             }
         }
@@ -130,7 +138,8 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
                 fail(error, number);
                 return;
             }
-            publish(MutationStatus.PENDING, null, error, number);
+            // As in TanStack Query: the error shows only once no retry follows; until then it is the failure reason.
+            publish(MutationStatus.PENDING, null, null, number, error);
             RetryDelay delay = options.retryDelayOrNull() != null ? options.retryDelayOrNull()
                     : client.defaults().retryDelay();
             Duration wait = delay.delay(number, error);
@@ -151,7 +160,8 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
                         null);
             }
             settled(value, null);
-            publish(MutationStatus.SUCCESS, value, null, 0);
+            publish(MutationStatus.SUCCESS, value, null, 0, null);
+            client.mutationEnded(this);
             List<CompletableFuture<Void>> invalidations = new ArrayList<>();
             for (QueryFilter filter : options.invalidates()) {
                 invalidations.add(client.invalidateQueries(filter));
@@ -168,7 +178,8 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
                         null);
             }
             settled(null, error);
-            publish(MutationStatus.ERROR, null, error, attempts == null ? 0 : attempts);
+            publish(MutationStatus.ERROR, null, error, attempts == null ? 0 : attempts, error);
+            client.mutationEnded(this);
             result.completeExceptionally(error);
         }
 

@@ -6,11 +6,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -38,6 +42,8 @@ final class DefaultQueryClient implements QueryClient {
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
     /** Resolution of the recency that size eviction orders by. */
     private static final long ACCESS_GRANULARITY_MILLIS = 16;
+    private static final RefetchOptions INVALIDATE_DEFAULT = RefetchOptions.of(RefetchType.ACTIVE);
+    private static final RefetchOptions REFETCH_DEFAULT = RefetchOptions.of(RefetchType.ALL);
 
     /** What a caller accepts, from most to least patient. */
     private enum Mode {
@@ -62,6 +68,9 @@ final class DefaultQueryClient implements QueryClient {
     final @Nullable FetchLock fetchLock;
     final Duration fetchLockLease;
     private final Coherence coherence;
+    /** Mutation defaults by key, in the order registered (later ones win). Guarded by itself. */
+    private final Map<QueryKey, MutationDefaults> mutationDefaults = new LinkedHashMap<>();
+    private final Set<DefaultMutation<?, ?, ?>.Run> runningMutations = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     DefaultQueryClient(QueryClient.Builder builder) {
@@ -84,7 +93,7 @@ final class DefaultQueryClient implements QueryClient {
             this.executor = fetchers;
         }
         this.cache = new QueryCache(builder.maxQueries);
-        this.gc = new GcScheduler(scheduler, clock, this::sweep);
+        this.gc = new GcScheduler(scheduler, clock, cache::size, this::collect);
         builder.listeners.forEach(events::add);
         this.storage = builder.storage == null ? null : new StorageLayer(builder.storage,
                 builder.codec != null ? builder.codec : new JacksonQueryCodec(), clock, scheduler, events,
@@ -192,11 +201,15 @@ final class DefaultQueryClient implements QueryClient {
                     }
                     if (state.hasData() && mode == Mode.SWR) {
                         served = state;
+                        fetch.continueRetry();
                     } else if (mode != Mode.FRESH) {
                         wait = fetch.firstData;
                     } else {
                         // A fetch that started before the data was invalidated brings back what was there before.
                         wait = fetch.superseded() ? fetch.successor() : fetch.result;
+                    }
+                    if (wait != null) {
+                        fetch.awaited();
                     }
                 }
             }
@@ -280,9 +293,33 @@ final class DefaultQueryClient implements QueryClient {
         Objects.requireNonNull(filter, "filter");
         List<QuerySnapshot> found = new ArrayList<>();
         for (Query<?> query : matching(filter)) {
-            found.add(query.snapshot(clock.millis(), defaultStaleMillis));
+            found.add(snapshot(query, clock.millis()));
         }
         return found;
+    }
+
+    /** {@code query} now, staleness judged as {@link QuerySnapshot} says. */
+    private <T> QuerySnapshot snapshot(Query<T> query, long now) {
+        synchronized (query) {
+            QueryOptions<T> options = query.options;
+            long staleMillis = options != null && options.staleMillis >= 0 ? options.staleMillis : defaultStaleMillis;
+            QueryState<T> state = query.state;
+            boolean staleByTime = state.isStaleAt(now, staleMillis);
+            var observers = query.observers();
+            boolean stale;
+            if (observers == null) {
+                stale = !state.hasData() || state.invalidated();
+            } else {
+                stale = false;
+                for (DefaultQueryObserver<T, ?> observer : observers) {
+                    if (observer.seesStale(state, now)) {
+                        stale = true;
+                        break;
+                    }
+                }
+            }
+            return new QuerySnapshot(query.key, state, query.observerCount(), stale, staleByTime);
+        }
     }
 
     // ---- writing
@@ -303,6 +340,14 @@ final class DefaultQueryClient implements QueryClient {
         TypeRef<T> type;
         Query<T> target;
         long generation;
+        // On a missing key the updater runs before the query is made, so that returning null makes nothing.
+        T forMissing = null;
+        if (peek(key) == null) {
+            forMissing = updater.apply(null);
+            if (forMissing == null) {
+                return Optional.empty();
+            }
+        }
         while (true) {
             Query<T> query = acquire(key, null);
             synchronized (query) {
@@ -310,7 +355,8 @@ final class DefaultQueryClient implements QueryClient {
                     continue;
                 }
                 QueryState<T> state = query.state;
-                updated = updater.apply(state.data());
+                // Applied again only if the query got data meanwhile (then it must see that data).
+                updated = forMissing != null && state.data() == null ? forMissing : updater.apply(state.data());
                 if (updated == null) {
                     return Optional.empty();
                 }
@@ -348,28 +394,66 @@ final class DefaultQueryClient implements QueryClient {
 
     @Override
     public CompletableFuture<Void> invalidateQueries(QueryFilter filter) {
+        return invalidateQueries(filter, INVALIDATE_DEFAULT);
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidateQueries(QueryFilter filter, RefetchOptions refetch) {
         Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(refetch, "refetch");
         checkOpen();
         Runnable deleted = deleting();
         List<Query<?>> matched = matching(filter);
-        List<CompletableFuture<?>> work = invalidateLocally(matched, Origin.LOCAL);
+        List<CompletableFuture<?>> work = invalidateLocally(matched, Origin.LOCAL, refetch);
         work.add(deleteFromStorage(filter, matched, deleted).thenRun(() -> coherence.publish(
                 InvalidationMessage.Action.INVALIDATE, filter, matched)));
         return allSettled(work);
     }
 
-    /** Marks {@code matched} stale in L1 and refetches the observed ones; returns the refetches. */
-    List<CompletableFuture<?>> invalidateLocally(List<Query<?>> matched, Origin origin) {
-        List<CompletableFuture<?>> work = new ArrayList<>();
+    /** Marks {@code matched} stale in L1 and refetches those {@code refetch} selects; returns the refetches. */
+    List<CompletableFuture<?>> invalidateLocally(List<Query<?>> matched, Origin origin, RefetchOptions refetch) {
         for (Query<?> query : matched) {
             invalidate(query);
             events.fire(new QueryCacheEvent.Invalidated(query.key, origin));
-            CompletableFuture<?> refetch = refetchIfActive(query);
-            if (refetch != null) {
-                work.add(refetch);
+        }
+        return refetchSelected(matched, refetch);
+    }
+
+    /** Refetches the queries of {@code matched} that {@code refetch} selects; returns the refetches. */
+    private List<CompletableFuture<?>> refetchSelected(List<Query<?>> matched, RefetchOptions refetch) {
+        List<CompletableFuture<?>> work = new ArrayList<>();
+        if (refetch.type() == RefetchType.NONE) {
+            return work;
+        }
+        for (Query<?> query : matched) {
+            if (refetchable(query, refetch.type())) {
+                CompletableFuture<?> started = refetch(query, refetch.cancelRefetch());
+                if (started != null) {
+                    work.add(started);
+                }
             }
         }
         return work;
+    }
+
+    /**
+     * Whether {@code type} selects {@code query} for a refetch. As in TanStack Query, a query whose observers are all
+     * disabled is never refetched, nor one without observers that was never fetched (idle).
+     */
+    private boolean refetchable(Query<?> query, RefetchType type) {
+        synchronized (query) {
+            if (query.removed || query.options == null) {
+                return false;
+            }
+            var observers = query.observers();
+            boolean active = observers != null
+                    && observers.stream().anyMatch(DefaultQueryObserver::wantsRefetchOnInvalidate);
+            if (observers != null && !active
+                    || observers == null && query.state.status() == QueryStatus.IDLE && !query.state.isFetching()) {
+                return false;
+            }
+            return type == RefetchType.ALL || (type == RefetchType.ACTIVE) == active;
+        }
     }
 
     private <T> void invalidate(Query<T> query) {
@@ -381,16 +465,15 @@ final class DefaultQueryClient implements QueryClient {
 
     @Override
     public CompletableFuture<Void> refetchQueries(QueryFilter filter) {
+        return refetchQueries(filter, REFETCH_DEFAULT);
+    }
+
+    @Override
+    public CompletableFuture<Void> refetchQueries(QueryFilter filter, RefetchOptions refetch) {
         Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(refetch, "refetch");
         checkOpen();
-        List<CompletableFuture<?>> work = new ArrayList<>();
-        for (Query<?> query : matching(filter)) {
-            CompletableFuture<?> refetch = refetch(query);
-            if (refetch != null) {
-                work.add(refetch);
-            }
-        }
-        return allSettled(work);
+        return allSettled(refetchSelected(matching(filter), refetch));
     }
 
     /** After a fetch brought back superseded data: observed queries get a new fetch at once. */
@@ -416,22 +499,35 @@ final class DefaultQueryClient implements QueryClient {
                 return null;
             }
         }
-        return refetch(query);
+        return refetch(query, false);
     }
 
-    /** Starts (or joins) a fetch of {@code query} from its source, ignoring freshness and L2. */
-    private <T> @Nullable CompletableFuture<T> refetch(Query<T> query) {
+    /**
+     * Starts (or joins) a fetch of {@code query} from its source, ignoring freshness and L2; with
+     * {@code cancelRefetch}, a running fetch of a query that has data is replaced by a new one.
+     */
+    private <T> @Nullable CompletableFuture<T> refetch(Query<T> query, boolean cancelRefetch) {
         InFlightFetch<T> started = null;
+        Runnable replaced = null;
         CompletableFuture<T> result;
         synchronized (query) {
             if (query.removed || query.options == null) {
                 return null;
             }
             InFlightFetch<T> fetch = query.inFlight;
-            if (fetch == null) {
+            if (fetch != null && cancelRefetch && query.state.hasData()) {
+                InFlightFetch<T> old = fetch;
                 fetch = started = startFetch(query, query.options, false, clock.millis());
+                replaced = old.replaceWith(fetch);
+            } else if (fetch == null) {
+                fetch = started = startFetch(query, query.options, false, clock.millis());
+            } else {
+                fetch.continueRetry();
             }
             result = fetch.superseded() ? fetch.successor() : fetch.result;
+        }
+        if (replaced != null) {
+            replaced.run();
         }
         if (started != null) {
             started.start();
@@ -600,6 +696,10 @@ final class DefaultQueryClient implements QueryClient {
         if (filter instanceof QueryFilter.Exact exact) {
             return l2.delete(exact.key());
         }
+        if (filter instanceof QueryFilter.Partial partial) {
+            // L2 cannot look into map parts: everything under the pattern's plain parts goes (more, never less).
+            return l2.deleteByPrefix(partial.pattern().plainHead());
+        }
         if (filter instanceof QueryFilter.All) {
             return l2.deleteByPrefix(QueryKey.of());
         }
@@ -639,6 +739,10 @@ final class DefaultQueryClient implements QueryClient {
         query.addObserver(observer);
         query.remember(options, gcMillis(options));
         query.gcAt = Long.MAX_VALUE;
+        InFlightFetch<T> fetch = query.inFlight;
+        if (fetch != null) {
+            fetch.continueRetry();
+        }
         updatePolling(query);
     }
 
@@ -647,6 +751,10 @@ final class DefaultQueryClient implements QueryClient {
         query.removeObserver(observer);
         updatePolling(query);
         if (query.observerCount() == 0) {
+            InFlightFetch<T> fetch = query.inFlight;
+            if (fetch != null) {
+                fetch.cancelRetry();
+            }
             touchGc(query);
         }
     }
@@ -678,6 +786,7 @@ final class DefaultQueryClient implements QueryClient {
                 if (fetch == null) {
                     fetch = started = startFetch(query, options, false, clock.millis());
                 }
+                fetch.awaited();
                 result = fetch.superseded() ? fetch.successor() : fetch.result;
             }
             if (started != null) {
@@ -723,7 +832,7 @@ final class DefaultQueryClient implements QueryClient {
             }
             query.polling(scheduler.schedule(() -> poll(query, interval), Duration.ofMillis(interval)), interval);
         }
-        refetch(query);
+        refetch(query, false);
     }
 
     // ---- mutations
@@ -732,7 +841,61 @@ final class DefaultQueryClient implements QueryClient {
     public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
         Objects.requireNonNull(options, "options");
         checkOpen();
-        return new DefaultMutation<>(this, options);
+        QueryKey key = options.mutationKey().orElse(null);
+        return new DefaultMutation<>(this, key == null ? options : options.withDefaults(getMutationDefaults(key)));
+    }
+
+    @Override
+    public void setMutationDefaults(QueryKey mutationKey, MutationDefaults defaults) {
+        Objects.requireNonNull(mutationKey, "mutationKey");
+        Objects.requireNonNull(defaults, "defaults");
+        synchronized (mutationDefaults) {
+            mutationDefaults.put(mutationKey, defaults);
+        }
+    }
+
+    @Override
+    public MutationDefaults getMutationDefaults(QueryKey mutationKey) {
+        Objects.requireNonNull(mutationKey, "mutationKey");
+        MutationDefaults merged = MutationDefaults.none();
+        synchronized (mutationDefaults) {
+            for (var entry : mutationDefaults.entrySet()) {
+                if (mutationKey.matchesPartially(entry.getKey())) {
+                    merged = merged.then(entry.getValue());
+                }
+            }
+        }
+        return merged;
+    }
+
+    @Override
+    public int isMutating() {
+        return runningMutations.size();
+    }
+
+    @Override
+    public int isMutating(QueryFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        if (filter instanceof QueryFilter.Where) {
+            throw new IllegalArgumentException("isMutating selects mutations by their mutation key: use a prefix, "
+                    + "exact, partial or all filter, not where(...), which judges query snapshots");
+        }
+        int count = 0;
+        for (DefaultMutation<?, ?, ?>.Run run : runningMutations) {
+            QueryKey key = run.mutationKey();
+            if (filter instanceof QueryFilter.All || key != null && selects(filter, key)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    void mutationStarted(DefaultMutation<?, ?, ?>.Run run) {
+        runningMutations.add(run);
+    }
+
+    void mutationEnded(DefaultMutation<?, ?, ?>.Run run) {
+        runningMutations.remove(run);
     }
 
     // ---- listeners, size, lifecycle
@@ -822,7 +985,7 @@ final class DefaultQueryClient implements QueryClient {
         long gcMillis = query.gcMillis >= 0 ? query.gcMillis : Durations.toMillisSaturated(defaults.gcTime());
         long at = Durations.addSaturated(clock.millis(), gcMillis);
         query.gcAt = at;
-        gc.deadline(at);
+        gc.schedule(query, at);
     }
 
     // ---- internals
@@ -868,17 +1031,15 @@ final class DefaultQueryClient implements QueryClient {
         return evict(query, EvictionCause.SIZE, Long.MAX_VALUE);
     }
 
-    private void sweep(long now) {
-        long next = Long.MAX_VALUE;
-        for (Query<?> query : cache.all()) {
-            long at = query.gcAt;
-            if (at <= now) {
-                evict(query, EvictionCause.GC, now);
-            } else {
-                next = Math.min(next, at);
-            }
+    /** The GC's look at a query whose entry fell due: removed if due and inactive, else queued at its deadline. */
+    private void collect(Query<?> query, long now) {
+        long at = query.gcAt;
+        if (at > now) {
+            gc.schedule(query, at);
+        } else {
+            // Fetching or observed: its deadline is set again (and so it is queued again) when that ends.
+            evict(query, EvictionCause.GC, now);
         }
-        gc.deadline(next);
     }
 
     /** Removes an inactive, idle query from L1 (not from L2). */
@@ -908,13 +1069,27 @@ final class DefaultQueryClient implements QueryClient {
             if (query.removed) {
                 continue;
             }
-            boolean hit = filter instanceof QueryFilter.Prefix prefix ? query.key.startsWith(prefix.key())
-                    : filter instanceof QueryFilter.All || filter.matches(query.snapshot(now, defaultStaleMillis));
+            boolean hit = filter instanceof QueryFilter.Where ? filter.matches(snapshot(query, now))
+                    : selects(filter, query.key);
             if (hit) {
                 matched.add(query);
             }
         }
         return matched;
+    }
+
+    /** Whether a filter other than {@link QueryFilter.Where} selects {@code key}. */
+    private static boolean selects(QueryFilter filter, QueryKey key) {
+        if (filter instanceof QueryFilter.Prefix prefix) {
+            return key.startsWith(prefix.key());
+        }
+        if (filter instanceof QueryFilter.Exact exact) {
+            return key.equals(exact.key());
+        }
+        if (filter instanceof QueryFilter.Partial partial) {
+            return key.matchesPartially(partial.pattern());
+        }
+        return filter instanceof QueryFilter.All;
     }
 
     private static CompletableFuture<Void> allSettled(List<CompletableFuture<?>> futures) {

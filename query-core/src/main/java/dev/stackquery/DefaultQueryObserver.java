@@ -58,6 +58,11 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
         return enabled;
     }
 
+    /** Whether this observer's result for {@code state} is stale: never while disabled, as in TanStack Query. */
+    boolean seesStale(QueryState<T> state, long now) {
+        return enabled && state.isStaleAt(now, client.staleMillis(options));
+    }
+
     @Override
     public Subscription subscribe(Consumer<QueryResult<R>> listener) {
         Objects.requireNonNull(listener, "listener");

@@ -60,6 +60,12 @@ final class InFlightFetch<T> {
     private long attemptStartedAt;
     /** The result of the fetch after this one, for callers that joined after this one was superseded. */
     private @Nullable CompletableFuture<T> successor;
+    /** Whether a caller (not an observer) waits for the outcome: then retries go on whatever observers do. */
+    private boolean awaited;
+    /** Set when the last observer left while nobody awaits: a failed attempt is then final. */
+    private boolean retryCancelled;
+    /** The latest attempt's failure, for a retry that is called off. */
+    private @Nullable Throwable lastFailure;
 
     InFlightFetch(DefaultQueryClient client, Query<T> query, QueryOptions<T> options, boolean probeStorage,
             long startedAt, QueryStatus statusBefore, long generation) {
@@ -86,6 +92,28 @@ final class InFlightFetch<T> {
             successor = new CompletableFuture<>();
         }
         return successor;
+    }
+
+    /** A caller waits for this fetch's outcome: its retries go on. Under the monitor. */
+    void awaited() {
+        awaited = true;
+        retryCancelled = false;
+    }
+
+    /** An observer attached: retries called off when the last one left go on again. Under the monitor. */
+    void continueRetry() {
+        retryCancelled = false;
+    }
+
+    /**
+     * The last observer left (TanStack Query's {@code cancelRetry}): unless a caller awaits the outcome, the running
+     * attempt may finish, but a failure is final and a retry already scheduled does not call the source again. Under
+     * the monitor.
+     */
+    void cancelRetry() {
+        if (!awaited) {
+            retryCancelled = true;
+        }
     }
 
     /** Starts the fetch; called once, outside the query's monitor. */
@@ -296,6 +324,21 @@ final class InFlightFetch<T> {
     private void nextAttempt() {
         Attempt attempt;
         CompletableFuture<T> rebased = null;
+        Throwable calledOff = null;
+        CompletableFuture<T> next = null;
+        synchronized (query) {
+            if (done) {
+                return;
+            }
+            if (retryCancelled && lastFailure != null) {
+                calledOff = lastFailure;
+                next = finalFailure(calledOff, client.clock.millis());
+            }
+        }
+        if (calledOff != null) {
+            reportFailure(calledOff, next);
+            return;
+        }
         synchronized (query) {
             if (done) {
                 return;
@@ -402,24 +445,21 @@ final class InFlightFetch<T> {
                 readAt = attemptStartedAt;
                 next = successor;
             } else {
+                lastFailure = failure;
                 client.setState(query, query.state.failedAttempt(attempts, failure));
-                if (retryable && attempts <= client.retries(options)) {
+                if (retryable && !retryCancelled && attempts <= client.retries(options)) {
                     retryIn = client.retryDelay(options).delay(attempts, failure);
                     if (retryIn == null || retryIn.isNegative()) {
                         retryIn = Duration.ZERO;
                     }
                     retryTimer = client.scheduler.schedule(this::nextAttempt, retryIn);
                 } else {
-                    done = true;
-                    query.inFlight = null;
-                    client.setState(query, query.state.failed(failure, now));
-                    client.touchGc(query);
-                    next = successor;
+                    next = finalFailure(failure, now);
                 }
             }
         }
-        Duration took = Duration.ofMillis(Math.max(0, now - startedAt));
         if (failure == null) {
+            Duration took = Duration.ofMillis(Math.max(0, now - startedAt));
             client.events.fire(new QueryCacheEvent.FetchSucceeded(query.key, attempts, took));
             // The L2 write is queued before callers resume, so a caller that closes the client right after its
             // fetch still finds the value in L2 on the next start.
@@ -455,20 +495,35 @@ final class InFlightFetch<T> {
         } else if (retryIn != null) {
             client.events.fire(new QueryCacheEvent.FetchRetried(query.key, attempts, retryIn, failure));
         } else {
-            releaseLease();
-            client.events.fire(new QueryCacheEvent.FetchFailed(query.key, attempts, took, failure));
-            QueryFetchException fetchFailure = new QueryFetchException(query.key, attempts, failure);
-            result.completeExceptionally(fetchFailure);
-            firstData.completeExceptionally(fetchFailure);
-            if (next != null) {
-                next.completeExceptionally(fetchFailure);
-            }
-            var onError = options.onErrorOrNull();
-            if (onError != null) {
-                client.events.callback("onError", query.key, onError, failure);
-            }
-            settled(null, failure);
+            reportFailure(failure, next);
         }
+    }
+
+    /** Ends the fetch as failed with {@code failure}; under the monitor. Returns the successor to fail with it. */
+    private @Nullable CompletableFuture<T> finalFailure(Throwable failure, long now) {
+        done = true;
+        query.inFlight = null;
+        client.setState(query, query.state.failed(failure, now));
+        client.touchGc(query);
+        return successor;
+    }
+
+    /** Tells everyone waiting that the fetch failed for good; outside the monitor, after {@link #finalFailure}. */
+    private void reportFailure(Throwable failure, @Nullable CompletableFuture<T> next) {
+        Duration took = Duration.ofMillis(Math.max(0, client.clock.millis() - startedAt));
+        releaseLease();
+        client.events.fire(new QueryCacheEvent.FetchFailed(query.key, attempts, took, failure));
+        QueryFetchException fetchFailure = new QueryFetchException(query.key, attempts, failure);
+        result.completeExceptionally(fetchFailure);
+        firstData.completeExceptionally(fetchFailure);
+        if (next != null) {
+            next.completeExceptionally(fetchFailure);
+        }
+        var onError = options.onErrorOrNull();
+        if (onError != null) {
+            client.events.callback("onError", query.key, onError, failure);
+        }
+        settled(null, failure);
     }
 
     private void settled(@Nullable T value, @Nullable Throwable failure) {
@@ -479,15 +534,48 @@ final class InFlightFetch<T> {
     }
 
     /**
-     * Stops the fetch: the running attempt is cancelled, no retry follows, waiting callers fail with a
-     * {@link CancellationException}, and the query's state goes back to what it was before the fetch (keeping data
-     * set meanwhile).
+     * Stops this fetch for {@code next}, which replaces it ({@code cancelRefetch}, TanStack's silent cancel): the
+     * running attempt is cancelled, no retry follows, the state is left as it is, and whoever waits for this fetch
+     * gets the outcome of {@code next}. Called under the monitor, {@code next} already being the query's fetch; run
+     * the returned action after releasing it.
+     */
+    Runnable replaceWith(InFlightFetch<T> next) {
+        done = true;
+        Attempt attempt = current;
+        if (retryTimer != null) {
+            retryTimer.cancel();
+        }
+        if (awaited) {
+            next.awaited();
+        }
+        CompletableFuture<T> waiting = successor;
+        return () -> {
+            if (attempt != null) {
+                attempt.cancel();
+            }
+            releaseLease();
+            client.events.fire(new QueryCacheEvent.FetchCancelled(query.key));
+            Futures.relay(next.result, result);
+            Futures.relay(next.result, firstData);
+            if (waiting != null) {
+                Futures.relay(next.result, waiting);
+            }
+        };
+    }
+
+    /**
+     * Stops the fetch: the running attempt is cancelled and no retry follows. With {@code revertState}
+     * ({@code cancelQueries}), the query's state goes back to what it was before the fetch (keeping data set
+     * meanwhile) and, as in TanStack Query, waiting callers complete with the data it then holds; they fail with a
+     * {@link CancellationException} when it holds none, and always without {@code revertState} (removal, reset,
+     * close).
      *
      * @return whether the fetch was still running
      */
     boolean cancel(boolean revertState) {
         Attempt attempt;
         CompletableFuture<T> next;
+        T reverted = null;
         synchronized (query) {
             if (done) {
                 return false;
@@ -502,6 +590,7 @@ final class InFlightFetch<T> {
             if (revertState) {
                 client.setState(query, query.state.cancelled(statusBefore));
                 client.touchGc(query);
+                reverted = query.state.data();
             }
         }
         if (attempt != null) {
@@ -509,6 +598,13 @@ final class InFlightFetch<T> {
         }
         releaseLease();
         client.events.fire(new QueryCacheEvent.FetchCancelled(query.key));
+        if (reverted != null) {
+            deliver(reverted);
+            if (next != null) {
+                next.complete(reverted);
+            }
+            return true;
+        }
         CancellationException cancelled = new CancellationException("fetch of query " + query.key
                 + " was cancelled");
         result.completeExceptionally(cancelled);

@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param origin instance id of the sender; an instance ignores its own messages
  * @param action what to do
- * @param scope which queries: by exact key, by key prefix, or all
+ * @param scope which queries: by exact key, by key prefix, by partial match, or all
  * @param key canonical form of the key or prefix ({@link QueryKey#canonical()}); {@code "[]"} for {@link Scope#ALL}
  */
 public record InvalidationMessage(String origin, Action action, Scope scope, String key) {
@@ -30,6 +30,8 @@ public record InvalidationMessage(String origin, Action action, Scope scope, Str
         EXACT,
         /** Every query whose key starts with this key, whole part by whole part. */
         PREFIX,
+        /** Every query whose key this key matches partially ({@link QueryKey#matchesPartially}). */
+        PARTIAL,
         /** Every query. */
         ALL
     }
@@ -47,6 +49,7 @@ public record InvalidationMessage(String origin, Action action, Scope scope, Str
         return switch (scope) {
             case EXACT -> QueryFilter.exact(QueryKey.parse(key));
             case PREFIX -> QueryFilter.prefix(QueryKey.parse(key));
+            case PARTIAL -> QueryFilter.partial(QueryKey.parse(key));
             case ALL -> QueryFilter.all();
         };
     }

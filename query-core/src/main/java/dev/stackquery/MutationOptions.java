@@ -53,11 +53,13 @@ public final class MutationOptions<V, R, C> {
     private final @Nullable OnSuccess<V, R, C> onSuccess;
     private final @Nullable OnError<V, C> onError;
     private final @Nullable OnSettled<V, R, C> onSettled;
-    private final int retry;
+    private final @Nullable QueryKey mutationKey;
+    private final @Nullable Integer retry;
     private final @Nullable RetryDelay retryDelay;
     private final List<QueryFilter> invalidates;
 
     private MutationOptions(Builder<V, R, C> b) {
+        this.mutationKey = b.mutationKey;
         this.function = b.function;
         this.asyncFunction = b.asyncFunction;
         this.onMutate = b.onMutate;
@@ -67,6 +69,25 @@ public final class MutationOptions<V, R, C> {
         this.retry = b.retry;
         this.retryDelay = b.retryDelay;
         this.invalidates = List.copyOf(b.invalidates);
+    }
+
+    /** These options with the unset ones taken from {@code defaults}, and the defaults' invalidations added. */
+    MutationOptions<V, R, C> withDefaults(MutationDefaults defaults) {
+        Builder<V, R, C> b = new Builder<>(function, asyncFunction);
+        b.mutationKey = mutationKey;
+        b.onMutate = onMutate;
+        b.onSuccess = onSuccess;
+        b.onError = onError;
+        b.onSettled = onSettled;
+        b.retry = retry != null ? retry : defaults.retryOrNull();
+        b.retryDelay = retryDelay != null ? retryDelay : defaults.retryDelay().orElse(null);
+        for (QueryFilter filter : defaults.invalidates()) {
+            if (!invalidates.contains(filter)) {
+                b.invalidates.add(filter);
+            }
+        }
+        b.invalidates.addAll(invalidates);
+        return b.build();
     }
 
     /** Starts options for a blocking function. */
@@ -79,9 +100,17 @@ public final class MutationOptions<V, R, C> {
         return new Builder<>(null, Objects.requireNonNull(function, "function"));
     }
 
-    /** How many times a failed function is retried (default 0). */
+    /**
+     * The mutation's key, if it has one: it names the mutation for {@link QueryClient#isMutating(QueryFilter)} and
+     * picks the {@linkplain QueryClient#setMutationDefaults client's mutation defaults} that apply to it.
+     */
+    public Optional<QueryKey> mutationKey() {
+        return Optional.ofNullable(mutationKey);
+    }
+
+    /** How many times a failed function is retried (default 0, or the mutation defaults' when they set it). */
     public int retry() {
-        return retry;
+        return retry == null ? 0 : retry;
     }
 
     /** Delay before each retry, if set (else the client's default). */
@@ -137,7 +166,8 @@ public final class MutationOptions<V, R, C> {
         private @Nullable OnSuccess<V, R, C> onSuccess;
         private @Nullable OnError<V, C> onError;
         private @Nullable OnSettled<V, R, C> onSettled;
-        private int retry;
+        private @Nullable QueryKey mutationKey;
+        private @Nullable Integer retry;
         private @Nullable RetryDelay retryDelay;
         private final List<QueryFilter> invalidates = new ArrayList<>();
 
@@ -145,6 +175,12 @@ public final class MutationOptions<V, R, C> {
                 @Nullable Function<? super V, ? extends CompletionStage<R>> asyncFunction) {
             this.function = function;
             this.asyncFunction = asyncFunction;
+        }
+
+        /** Names the mutation (see {@link MutationOptions#mutationKey()}). */
+        public Builder<V, R, C> mutationKey(QueryKey mutationKey) {
+            this.mutationKey = Objects.requireNonNull(mutationKey, "mutationKey");
+            return this;
         }
 
         /** Runs before the function; its result is the context of the other callbacks. */
@@ -171,7 +207,7 @@ public final class MutationOptions<V, R, C> {
             return this;
         }
 
-        /** Retries of a failed function (default 0). Not negative. */
+        /** Retries of a failed function (default 0, or the mutation defaults'). Not negative. */
         public Builder<V, R, C> retry(int retry) {
             if (retry < 0) {
                 throw new IllegalArgumentException("retry must not be negative: " + retry);
@@ -180,7 +216,7 @@ public final class MutationOptions<V, R, C> {
             return this;
         }
 
-        /** Delay before each retry (default: the client's). */
+        /** Delay before each retry (default: the mutation defaults', else the client's). */
         public Builder<V, R, C> retryDelay(RetryDelay retryDelay) {
             this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
             return this;

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param status where the run stands
  * @param variables input of the run; null before the first
  * @param data result of a successful run; null otherwise
- * @param error failure of a failed run; null otherwise
- * @param failureCount failed attempts of the run
+ * @param error failure of a failed run (after its retries); null otherwise, also while a retry is pending
+ * @param failureCount failed attempts of the run so far (0 after a success, as in TanStack Query)
+ * @param failureReason error of the latest failed attempt, also while a retry is pending; null after a success
  * @param submittedAt when the run started; null before the first
  * @param <V> type of the variables
  * @param <R> type of the result
@@ -23,6 +24,7 @@ public record MutationState<V, R>(
         @Nullable R data,
         @Nullable Throwable error,
         int failureCount,
+        @Nullable Throwable failureReason,
         @Nullable Instant submittedAt) {
 
     /** Checks the status. */
@@ -32,7 +34,7 @@ public record MutationState<V, R>(
 
     /** The state of a mutation that has not run. */
     public static <V, R> MutationState<V, R> idle() {
-        return new MutationState<>(MutationStatus.IDLE, null, null, null, 0, null);
+        return new MutationState<>(MutationStatus.IDLE, null, null, null, 0, null, null);
     }
 
     /** Whether a run is in progress. */

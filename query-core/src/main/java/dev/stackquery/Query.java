@@ -23,6 +23,8 @@ final class Query<T> {
     volatile boolean removed;
     /** When the GC may remove this query; {@code Long.MAX_VALUE} when never. Written under the monitor. */
     volatile long gcAt = Long.MAX_VALUE;
+    /** Whether the GC's heap holds an entry for this query; written under the {@link GcScheduler}'s monitor. */
+    volatile boolean gcQueued;
     /** Last time a caller read it, for size eviction. Racy on purpose: it is a hint, and the hit path must not pay a fence. */
     long lastAccess;
 
@@ -130,12 +132,5 @@ final class Query<T> {
         }
         e.pollTimer = timer;
         e.pollMillis = millis;
-    }
-
-    /** This query now; {@code defaultStaleMillis} applies when no options with a staleTime fetched it. */
-    synchronized QuerySnapshot snapshot(long nowMillis, long defaultStaleMillis) {
-        long staleMillis = options != null && options.staleMillis >= 0 ? options.staleMillis : defaultStaleMillis;
-        QueryState<T> current = state;
-        return new QuerySnapshot(key, current, observerCount(), current.isStaleAt(nowMillis, staleMillis));
     }
 }

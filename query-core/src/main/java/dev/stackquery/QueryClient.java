@@ -77,7 +77,8 @@ public interface QueryClient extends AutoCloseable {
 
     /**
      * Sets the data of {@code key} to {@code updater} applied to the current data (null when there is none),
-     * atomically for the key. An updater returning null changes nothing.
+     * atomically for the key. An updater returning null changes nothing (on a missing key it creates no query). On a
+     * missing key the updater runs once with null; should the query get data while it runs, it runs again with that.
      *
      * @return the new data, or empty when the updater returned null
      */
@@ -95,10 +96,28 @@ public interface QueryClient extends AutoCloseable {
      */
     CompletableFuture<Void> invalidateQueries(QueryFilter filter);
 
-    /** Refetches every selected L1 query that has a function, ignoring freshness. Completes when all settled. */
+    /**
+     * {@link #invalidateQueries(QueryFilter)}, refetching the queries {@code refetch} selects instead of the observed
+     * ones (TanStack Query's {@code refetchType} and {@code cancelRefetch}). Other instances refetch what is observed
+     * there, whatever the type.
+     */
+    CompletableFuture<Void> invalidateQueries(QueryFilter filter, RefetchOptions refetch);
+
+    /**
+     * Refetches every selected L1 query that has a function, ignoring freshness, and joining fetches that run; skips,
+     * as TanStack Query does, queries whose observers are all disabled and unobserved queries never fetched. Completes
+     * when all settled.
+     */
     CompletableFuture<Void> refetchQueries(QueryFilter filter);
 
-    /** Cancels the running fetches of the selected queries; their state goes back to what it was. */
+    /** {@link #refetchQueries(QueryFilter)} of the queries of {@code refetch}'s type, with its {@code cancelRefetch}. */
+    CompletableFuture<Void> refetchQueries(QueryFilter filter, RefetchOptions refetch);
+
+    /**
+     * Cancels the running fetches of the selected queries; their state goes back to what it was. As in TanStack
+     * Query, callers waiting for a cancelled fetch (those of {@link #fetchFreshQuery} included) complete with the data
+     * the query holds after that, or fail with a {@link java.util.concurrent.CancellationException} when it holds none.
+     */
     CompletableFuture<Void> cancelQueries(QueryFilter filter);
 
     /** Removes the selected queries from L1 (cancelling their fetches) and from L2. */
@@ -127,8 +146,33 @@ public interface QueryClient extends AutoCloseable {
     /** An observer that shows {@code select} applied to the data (once per change, not once per listener). */
     <T, R> QueryObserver<R> watch(QueryOptions<T> options, Function<? super T, ? extends R> select);
 
-    /** A reusable write with optimistic-update callbacks and invalidation; see {@link Mutation}. */
+    /**
+     * A reusable write with optimistic-update callbacks and invalidation; see {@link Mutation}. When the options have a
+     * {@linkplain MutationOptions#mutationKey() mutation key}, the {@linkplain #setMutationDefaults mutation defaults}
+     * registered by then for it apply.
+     */
     <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options);
+
+    /**
+     * Registers defaults for the mutations whose key {@code mutationKey} matches partially (see
+     * {@link QueryKey#matchesPartially}), replacing those registered for the same key; they apply to mutations made by
+     * {@link #mutation} afterwards. Where several match, later registrations win.
+     */
+    void setMutationDefaults(QueryKey mutationKey, MutationDefaults defaults);
+
+    /** The defaults that apply to a mutation with {@code mutationKey}: every match merged, later ones winning. */
+    MutationDefaults getMutationDefaults(QueryKey mutationKey);
+
+    /** Number of mutation runs in progress (started and not yet settled), of every mutation of this client. */
+    int isMutating();
+
+    /**
+     * Number of mutation runs in progress whose mutation key {@code filter} selects (runs without a key count only for
+     * {@link QueryFilter#all()}), so a service can tell whether writes to some data are in flight.
+     *
+     * @throws IllegalArgumentException for a {@link QueryFilter#where} filter, which judges queries, not mutations
+     */
+    int isMutating(QueryFilter filter);
 
     /** Registers a listener for cache events; see {@link QueryCacheListener} for its contract. */
     Subscription addListener(QueryCacheListener listener);

@@ -7,7 +7,9 @@ import java.util.function.Predicate;
  * Which queries a bulk operation ({@code invalidateQueries}, {@code removeQueries}...) applies to.
  *
  * <p>Prefix and exact filters also reach L2 entries that are not in L1 (a prefix filter deletes by prefix there);
- * a {@link Where} filter can only see L1, so it reaches L2 for the L1 queries it matches.
+ * a {@link Partial} filter deletes there by its leading plain parts (more than it selects, never less, as L2 cannot
+ * match map contents), and tells other instances the pattern itself; a {@link Where} filter can only see L1, so it
+ * reaches L2 and other instances for the L1 queries it matches.
  */
 public sealed interface QueryFilter {
 
@@ -22,6 +24,20 @@ public sealed interface QueryFilter {
     /** Shorthand for {@code prefix(QueryKey.of(parts))}. */
     static QueryFilter prefix(Object... parts) {
         return new Prefix(QueryKey.of(parts));
+    }
+
+    /**
+     * Every query whose key {@code pattern} matches partially, as TanStack Query's {@code partialMatchKey} does: map
+     * parts by their entries, so {@code partial("todos", Map.of("status", "done"))} selects
+     * {@code ["todos", {status: "done", page: 1}]}. See {@link QueryKey#matchesPartially}.
+     */
+    static QueryFilter partial(QueryKey pattern) {
+        return new Partial(pattern);
+    }
+
+    /** Shorthand for {@code partial(QueryKey.of(parts))}. */
+    static QueryFilter partial(Object... parts) {
+        return new Partial(QueryKey.of(parts));
     }
 
     /** The query with exactly this key. */
@@ -49,6 +65,19 @@ public sealed interface QueryFilter {
         @Override
         public boolean matches(QuerySnapshot snapshot) {
             return snapshot.key().startsWith(key);
+        }
+    }
+
+    /** Keys {@code pattern} matches partially. */
+    record Partial(QueryKey pattern) implements QueryFilter {
+        /** Checks the pattern. */
+        public Partial {
+            Objects.requireNonNull(pattern, "pattern");
+        }
+
+        @Override
+        public boolean matches(QuerySnapshot snapshot) {
+            return snapshot.key().matchesPartially(pattern);
         }
     }
 

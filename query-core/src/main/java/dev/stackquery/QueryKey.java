@@ -121,6 +121,62 @@ public final class QueryKey {
         return true;
     }
 
+    /**
+     * Whether {@code pattern} selects this key by partial matching, as TanStack Query's {@code partialMatchKey} does:
+     * part by part from the first, a map part of the pattern matches a map part that has at least its entries (each
+     * matched the same way), a list part matches a list that starts with its elements, and any other part must be
+     * equal. So {@code ["todos", {status: "done"}]} selects {@code ["todos", {status: "done", page: 1}]}; a pattern
+     * of plain parts selects as {@link #startsWith} does.
+     */
+    public boolean matchesPartially(QueryKey pattern) {
+        Objects.requireNonNull(pattern, "pattern");
+        if (pattern.parts.length > parts.length) {
+            return false;
+        }
+        for (int i = 0; i < pattern.parts.length; i++) {
+            if (!partialMatch(parts[i], pattern.parts[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean partialMatch(Object value, Object pattern) {
+        if (pattern instanceof Map<?, ?> wanted) {
+            if (!(value instanceof Map<?, ?> present)) {
+                return false;
+            }
+            for (Map.Entry<?, ?> entry : wanted.entrySet()) {
+                Object found = present.get(entry.getKey());
+                if (found == null || !partialMatch(found, entry.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (pattern instanceof List<?> wanted) {
+            if (!(value instanceof List<?> present) || wanted.size() > present.size()) {
+                return false;
+            }
+            for (int i = 0; i < wanted.size(); i++) {
+                if (!partialMatch(present.get(i), wanted.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return value.equals(pattern);
+    }
+
+    /** The leading parts that are neither maps nor lists: every key a partial pattern selects starts with them. */
+    QueryKey plainHead() {
+        int count = 0;
+        while (count < parts.length && !(parts[count] instanceof Map) && !(parts[count] instanceof List)) {
+            count++;
+        }
+        return head(count);
+    }
+
     /** A key of the first {@code count} parts (all of them when {@code count >= size()}). */
     public QueryKey head(int count) {
         if (count < 0) {

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One query as the {@code queries} endpoint and the devtools page show it. {@code size} is the number of elements when the data is a collection, map or array, otherwise
- * null; {@code data}, and the message in {@code error}, are left out unless values are shown.
+ * null; {@code data}, and the message in {@code error}, are left out unless values are shown. {@code stale} is
+ * {@link QuerySnapshot#staleByTime()}: whether the next caller with the options last used would refetch.
  */
 public record QueryDescriptor(String key, String status, String fetchStatus, boolean stale, boolean invalidated,
         int observers, @Nullable Instant dataUpdatedAt, int failureCount, @Nullable String error,
@@ -25,7 +26,7 @@ public record QueryDescriptor(String key, String status, String fetchStatus, boo
         Object data = state.data();
         Throwable error = state.error();
         return new QueryDescriptor(snapshot.key().canonical(), lower(state.status()), lower(state.fetchStatus()),
-                snapshot.stale(), state.invalidated(), snapshot.observerCount(), state.dataUpdatedAt(),
+                snapshot.staleByTime(), state.invalidated(), snapshot.observerCount(), state.dataUpdatedAt(),
                 state.failureCount(), error == null ? null : describe(error, showValue), size(data),
                 showValue ? data : null);
     }
