@@ -148,7 +148,7 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
     @Override
     public CompletableFuture<R> refetch() {
         client.checkOpen();
-        return client.refetchOrJoin(options).thenApply(select);
+        return client.refetchOrJoin(options).thenApply(this::selectMemoized);
     }
 
     @Override
@@ -223,11 +223,15 @@ final class DefaultQueryObserver<T, R> implements QueryObserver<R> {
             try {
                 shown = selectMemoized(raw);
             } catch (RuntimeException e) {
+                // As in TanStack Query: an error result that still shows the last data select made.
                 status = QueryStatus.ERROR;
                 error = e;
+                synchronized (selectLock) {
+                    shown = lastSelected;
+                }
             }
         }
-        boolean stale = state.isStaleAt(client.clock.millis(), client.staleMillis(options));
+        boolean stale = seesStale(state, client.clock.millis());
         return new QueryResult<>(status, state.fetchStatus(), shown, error, stale, placeholder,
                 placeholder ? null : state.dataUpdatedAt(), state.failureCount());
     }

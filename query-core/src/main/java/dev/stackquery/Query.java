@@ -23,8 +23,11 @@ final class Query<T> {
     volatile boolean removed;
     /** When the GC may remove this query; {@code Long.MAX_VALUE} when never. Written under the monitor. */
     volatile long gcAt = Long.MAX_VALUE;
-    /** Whether the GC's heap holds an entry for this query; written under the {@link GcScheduler}'s monitor. */
-    volatile boolean gcQueued;
+    /**
+     * The deadline of this query's live entry in the GC's heap, {@code Long.MAX_VALUE} when it has none; written under
+     * the {@link GcScheduler}'s monitor.
+     */
+    volatile long gcQueuedAt = Long.MAX_VALUE;
     /** Last time a caller read it, for size eviction. Racy on purpose: it is a hint, and the hit path must not pay a fence. */
     long lastAccess;
 

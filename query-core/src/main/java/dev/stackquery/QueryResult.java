@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param fetchStatus whether the query's function is running
  * @param data the data after {@code select}, or the placeholder; null when there is neither
  * @param error error of the last failed fetch, or of {@code select}; null when none
- * @param isStale whether the data is stale for this observer (always true without data)
+ * @param isStale whether the data is stale for this observer: missing, invalidated or older than its {@code staleTime};
+ *        never while the observer is disabled, as in TanStack Query (a disabled observer does not fetch by itself)
  * @param isPlaceholder whether {@code data} is the placeholder, which is never cached
  * @param dataUpdatedAt when the (real) data was fetched or set; null without data
  * @param failureCount failed attempts of the current or last fetch

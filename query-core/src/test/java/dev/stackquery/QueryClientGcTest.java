@@ -134,4 +134,59 @@ class QueryClientGcTest {
             assertThat(client.size()).isEqualTo(1);
         }
     }
+
+    /**
+     * Real threads fetch, observe, set and remove 40 keys with short gcTimes while another thread moves time on, in
+     * bounded rounds; every query must still leave L1 once all are inactive and time passes their gcTime. A query the
+     * GC heap lost (its deadline moved while its entry was being taken out) would stay forever.
+     */
+    @Test
+    void underRacingUseEveryInactiveQueryIsStillCollected() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            try (QueryClient client = client(1000)) {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int seed = round * 10 + t;
+                    threads.add(new Thread(() -> {
+                        java.util.Random random = new java.util.Random(seed);
+                        await(start);
+                        for (int i = 0; i < 400; i++) {
+                            QueryKey key = QueryKey.of("k", random.nextInt(40));
+                            QueryOptions<String> options = QueryOptions.builder(key, ctx -> "v")
+                                    .gcTime(Duration.ofMillis(random.nextInt(3) * 5)).build();
+                            switch (random.nextInt(4)) {
+                                case 0 -> client.fetchQuery(options).join();
+                                case 1 -> client.watch(options).subscribe(r -> { }).unsubscribe();
+                                case 2 -> client.setQueryData(key, "set");
+                                default -> client.removeQueries(QueryFilter.exact(key)).join();
+                            }
+                        }
+                    }));
+                }
+                threads.add(new Thread(() -> {
+                    await(start);
+                    for (int i = 0; i < 400; i++) {
+                        time.advance(Duration.ofMillis(1));
+                    }
+                }));
+                threads.forEach(Thread::start);
+                for (Thread thread : threads) {
+                    thread.join(30_000);
+                    assertThat(thread.isAlive()).as("a worker of round " + round + " is stuck").isFalse();
+                }
+                // Past every gcTime: 10 ms for those fetched or observed, the default 5 min for those only set.
+                time.advance(Duration.ofMinutes(6));
+                assertThat(client.size()).as("queries left after round " + round).isZero();
+            }
+        }
+    }
+
+    private static void await(java.util.concurrent.CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -310,6 +310,15 @@ class QueryClientTanStackRulesTest {
         }
 
         @Test
+        void aShorterGcTimeGivenLaterTakesEffect() {
+            client.setQueryData(key, "set"); // no options: the default gcTime, 5 min
+            client.fetchFreshQuery(QueryOptions.builder(key, ctx -> "fetched").gcTime(Duration.ofSeconds(1)).build())
+                    .join();
+            time.advance(Duration.ofSeconds(1));
+            assertThat(client.getQueryState(key)).as("gone at the 1 s gcTime, not at 5 min").isEmpty();
+        }
+
+        @Test
         void oneTimerServesEveryQuery() {
             for (int i = 0; i < 1000; i++) {
                 client.fetchQuery(QueryOptions.builder(QueryKey.of("item", i), ctx -> "v")
