@@ -102,6 +102,28 @@ class RedisTwoInstancesTest {
     }
 
     @Test
+    void aPartialKeyInvalidationReachesTheOtherInstancesMatchesOnly() throws Exception {
+        QueryKey done = QueryKey.of("todos", java.util.Map.of("status", "done", "page", 1));
+        QueryKey open = QueryKey.of("todos", java.util.Map.of("status", "open"));
+        for (QueryKey each : List.of(done, open)) {
+            b.client.fetchQuery(QueryOptions.builder(each, ctx -> "v" + calls.incrementAndGet()).type(String.class)
+                    .staleTime(Duration.ofMinutes(5)).build()).get(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.command("EXISTS",
+                "stackquery:" + done.canonical()).equals(":1"));
+        // a holds neither key: b must match the pattern itself, and L2 must lose the matching entry anyway.
+        a.client.invalidateQueries(QueryFilter.partial("todos", java.util.Map.of("status", "done")))
+                .get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(2)).until(() -> b.client.getQueryState(done).orElseThrow().invalidated());
+        assertThat(b.client.getQueryState(open).orElseThrow().invalidated()).isFalse();
+        assertThat(b.client.findAll(QueryFilter.partial("todos", java.util.Map.of("status", "done"))))
+                .extracting(s -> s.key()).containsExactly(done);
+        assertThat(a.client.fetchQuery(QueryOptions.builder(done, ctx -> "after").type(String.class)
+                .staleTime(Duration.ofMinutes(5)).build()).get(5, TimeUnit.SECONDS))
+                .as("not served from L2, fresh as its entry was: the entry was deleted").isEqualTo("after");
+    }
+
+    @Test
     void invalidationAndSetReachTheOtherInstanceAndNotTheSender() throws Exception {
         a.client.fetchQuery(user()).get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> b.client.fetchQuery(user()).getNow(null) != null);
