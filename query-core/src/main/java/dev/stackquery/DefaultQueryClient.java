@@ -985,7 +985,9 @@ final class DefaultQueryClient implements QueryClient {
         long gcMillis = query.gcMillis >= 0 ? query.gcMillis : Durations.toMillisSaturated(defaults.gcTime());
         long at = Durations.addSaturated(clock.millis(), gcMillis);
         query.gcAt = at;
-        gc.schedule(query, at);
+        boolean earlier = query.gcShortened;
+        query.gcShortened = false;
+        gc.schedule(query, at, earlier);
     }
 
     // ---- internals
@@ -1035,7 +1037,7 @@ final class DefaultQueryClient implements QueryClient {
     private void collect(Query<?> query, long now) {
         long at = query.gcAt;
         if (at > now) {
-            gc.schedule(query, at);
+            gc.schedule(query, at, false);
         } else {
             // Fetching or observed: its deadline is set again (and so it is queued again) when that ends.
             evict(query, EvictionCause.GC, now);

@@ -13,12 +13,12 @@ import org.jspecify.annotations.Nullable;
  * Garbage collection of inactive queries at their {@code gcTime}, without a timer per query and without scanning L1.
  *
  * <p>Each query carries its deadline ({@link Query#gcAt}). A query whose deadline is set joins a min-heap of deadlines
- * unless it has an entry due no later ({@link Query#gcQueuedAt}); one timer runs at the earliest entry. When an entry
- * falls due, the query is removed if its deadline has passed and it is still inactive and idle; if its deadline moved
- * on meanwhile (it was read, fetched or observed again), it joins the heap again at the new deadline. A deadline that
- * moves earlier (a query first set without options, so with the default {@code gcTime}, then fetched with a shorter
- * one) adds an earlier entry, and the later one is skipped when it falls due. So an entry is never due after its
- * query's deadline: a query leaves L1 at its {@code gcTime} (a {@code gcTime} of 0: at once, on the scheduler's
+ * unless it has an entry there ({@link Query#gcQueued}); one timer runs at the earliest entry. When an entry falls due,
+ * the query is removed if its deadline has passed and it is still inactive and idle; if its deadline moved on
+ * meanwhile (it was read, fetched or observed again), it joins the heap again at the new deadline. Deadlines move
+ * later only, with one exception: a query's gcTime can get shorter once, when options give one where it had the
+ * client's default ({@link Query#gcShortened}); its next deadline then gets an entry of its own, and the older entry,
+ * when it falls due, finds nothing to do. So an entry is never due after its query's deadline: a query leaves L1 at its {@code gcTime} (a {@code gcTime} of 0: at once, on the scheduler's
  * thread), and a due timer touches only the entries due, not the whole cache. A query that is fetching or observed
  * when its entry falls due joins again when it settles or its last observer leaves, both of which set its deadline.
  *
@@ -53,19 +53,20 @@ final class GcScheduler {
     }
 
     /**
-     * Makes sure {@code query} is looked at no later than {@code at}: queues it unless an entry due no later is
-     * queued already. The caller wrote {@code query.gcAt} first (both fields are volatile, so a query is never left
-     * unqueued while the collector misses its new deadline).
+     * Makes sure {@code query} is looked at no later than {@code at}: queues it unless it is queued already, or
+     * anyway when {@code earlier} says its queued entry may be due later than {@code at}. The caller wrote
+     * {@code query.gcAt} first (both fields are volatile, so a query is never left unqueued while the collector misses
+     * its new deadline).
      */
-    void schedule(Query<?> query, long at) {
-        if (at >= query.gcQueuedAt) {
+    void schedule(Query<?> query, long at, boolean earlier) {
+        if (at == Long.MAX_VALUE || query.gcQueued && !earlier) {
             return;
         }
         synchronized (this) {
-            if (closed || at >= query.gcQueuedAt) {
+            if (closed || query.gcQueued && !earlier) {
                 return;
             }
-            query.gcQueuedAt = at;
+            query.gcQueued = true;
             push(at, query);
             if (at < timerAt) {
                 arm(at);
@@ -96,12 +97,9 @@ final class GcScheduler {
             timer = null;
             timerAt = Long.MAX_VALUE;
             while (size > 0 && deadlines[0] <= now) {
-                long at = deadlines[0];
                 Query<?> query = pop();
-                if (query.gcQueuedAt == at) {
-                    query.gcQueuedAt = Long.MAX_VALUE;
-                    due.add(query);
-                } // else an earlier entry of the same query was taken out already
+                query.gcQueued = false;
+                due.add(query);
             }
             if (size > 0) {
                 arm(deadlines[0]);
@@ -191,9 +189,7 @@ final class GcScheduler {
         for (int i = 0; i < size; i++) {
             Query<?> query = queries[i];
             if (query.removed) {
-                if (query.gcQueuedAt == deadlines[i]) {
-                    query.gcQueuedAt = Long.MAX_VALUE;
-                }
+                query.gcQueued = false;
             } else {
                 deadlines[kept] = deadlines[i];
                 queries[kept++] = query;

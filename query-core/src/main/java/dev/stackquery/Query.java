@@ -23,11 +23,13 @@ final class Query<T> {
     volatile boolean removed;
     /** When the GC may remove this query; {@code Long.MAX_VALUE} when never. Written under the monitor. */
     volatile long gcAt = Long.MAX_VALUE;
+    /** Whether the GC's heap holds an entry for this query; written under the {@link GcScheduler}'s monitor. */
+    volatile boolean gcQueued;
     /**
-     * The deadline of this query's live entry in the GC's heap, {@code Long.MAX_VALUE} when it has none; written under
-     * the {@link GcScheduler}'s monitor.
+     * Set when the query's gcTime stops being the client's default for one given by options, which may be shorter:
+     * its next deadline then gets an entry of its own, as the one queued may be later. Guarded by the monitor.
      */
-    volatile long gcQueuedAt = Long.MAX_VALUE;
+    boolean gcShortened;
     /** Last time a caller read it, for size eviction. Racy on purpose: it is a hint, and the hit path must not pay a fence. */
     long lastAccess;
 
@@ -61,7 +63,11 @@ final class Query<T> {
             type = declared;
         }
         // As in TanStack Query, the query keeps the longest gcTime any caller asked for.
+        long before = gcMillis;
         gcMillis = Math.max(gcMillis, resolvedGcMillis);
+        if (before < 0 && gcMillis >= 0) {
+            gcShortened = true; // the only way its gcTime can get shorter: from the default to a given one
+        }
     }
 
     // The accessors below are called with the monitor held.

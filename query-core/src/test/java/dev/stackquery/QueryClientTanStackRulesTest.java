@@ -316,6 +316,14 @@ class QueryClientTanStackRulesTest {
                     .join();
             time.advance(Duration.ofSeconds(1));
             assertThat(client.getQueryState(key)).as("gone at the 1 s gcTime, not at 5 min").isEmpty();
+
+            QueryKey observed = QueryKey.of("todos", 2);
+            client.setQueryData(observed, "set");
+            client.watch(QueryOptions.builder(observed, ctx -> "fetched").gcTime(Duration.ZERO)
+                    .staleTime(Duration.ofDays(1)).build()).subscribe(ignore()).unsubscribe();
+            time.runDue();
+            assertThat(client.getQueryState(observed)).as("gcTime 0 given by an observer: gone when it left")
+                    .isEmpty();
         }
 
         @Test

@@ -90,6 +90,7 @@ public final class Suite {
         PLAN.put(RedisBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(PropagationBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(PrefixDeleteBenchmark.class.getSimpleName(), new int[] {1});
+        PLAN.put(GcBenchmark.class.getSimpleName(), new int[] {1});
     }
 
     private Suite() {
