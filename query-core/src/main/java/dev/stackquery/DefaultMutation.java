@@ -160,14 +160,18 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
                         null);
             }
             settled(value, null);
-            publish(MutationStatus.SUCCESS, value, null, 0, null);
-            client.mutationEnded(this);
             List<CompletableFuture<Void>> invalidations = new ArrayList<>();
             for (QueryFilter filter : options.invalidates()) {
                 invalidations.add(client.invalidateQueries(filter));
             }
+            // Pending (and counted by isMutating) until its invalidations are done, as TanStack Query keeps a mutation
+            // pending while its onSuccess awaits them: whoever sees it settled sees the refetched queries.
             CompletableFuture.allOf(invalidations.toArray(CompletableFuture[]::new))
-                    .whenComplete((ignored, error) -> result.complete(value));
+                    .whenComplete((ignored, error) -> {
+                        publish(MutationStatus.SUCCESS, value, null, 0, null);
+                        client.mutationEnded(this);
+                        result.complete(value);
+                    });
         }
 
         void fail(Throwable error, @Nullable Integer attempts) {

@@ -539,18 +539,18 @@ final class DefaultQueryClient implements QueryClient {
     public CompletableFuture<Void> cancelQueries(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
         for (Query<?> query : matching(filter)) {
-            cancelFetch(query, true);
+            cancelFetch(query, true, true);
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    private void cancelFetch(Query<?> query, boolean revertState) {
+    private void cancelFetch(Query<?> query, boolean revertState, boolean serveReverted) {
         InFlightFetch<?> fetch;
         synchronized (query) {
             fetch = query.inFlight;
         }
         if (fetch != null) {
-            fetch.cancel(revertState);
+            fetch.cancel(revertState, serveReverted);
         }
     }
 
@@ -591,7 +591,7 @@ final class DefaultQueryClient implements QueryClient {
                 cancelPolling(query);
             }
         }
-        cancelFetch(query, false);
+        cancelFetch(query, false, false);
         if (observed) {
             empty(query);
         }
@@ -603,6 +603,7 @@ final class DefaultQueryClient implements QueryClient {
             if (!query.removed) {
                 query.supersede();
                 setState(query, QueryState.idle());
+                touchGc(query); // its observers may have left meanwhile, and its fetch is gone
             }
         }
     }
@@ -623,7 +624,7 @@ final class DefaultQueryClient implements QueryClient {
     List<CompletableFuture<?>> resetLocally(List<Query<?>> matched) {
         List<CompletableFuture<?>> work = new ArrayList<>();
         for (Query<?> query : matched) {
-            cancelFetch(query, false);
+            cancelFetch(query, false, false);
             reset(query);
         }
         for (Query<?> query : matched) {
@@ -926,7 +927,7 @@ final class DefaultQueryClient implements QueryClient {
             synchronized (query) {
                 cancelPolling(query);
             }
-            cancelFetch(query, true);
+            cancelFetch(query, true, false);
         }
         coherence.close();
         if (storage != null) {

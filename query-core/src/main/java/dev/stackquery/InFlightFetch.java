@@ -378,6 +378,9 @@ final class InFlightFetch<T> {
     }
 
     private void run(Attempt attempt) {
+        if (attempt.isCancelled()) {
+            return; // cancelled (or replaced) before the executor got to it: the source is not called for nothing
+        }
         QueryFunction<T> blocking = options.functionOrNull();
         if (blocking != null) {
             T value = null;
@@ -565,14 +568,14 @@ final class InFlightFetch<T> {
 
     /**
      * Stops the fetch: the running attempt is cancelled and no retry follows. With {@code revertState}
-     * ({@code cancelQueries}), the query's state goes back to what it was before the fetch (keeping data set
-     * meanwhile) and, as in TanStack Query, waiting callers complete with the data it then holds; they fail with a
-     * {@link CancellationException} when it holds none, and always without {@code revertState} (removal, reset,
-     * close).
+     * ({@code cancelQueries}, {@code close}), the query's state goes back to what it was before the fetch (keeping
+     * data set meanwhile). With {@code serveReverted} ({@code cancelQueries}), as in TanStack Query, waiting callers
+     * complete with the data the query then holds; otherwise (removal, reset, close), or when it holds none, they fail
+     * with a {@link CancellationException}.
      *
      * @return whether the fetch was still running
      */
-    boolean cancel(boolean revertState) {
+    boolean cancel(boolean revertState, boolean serveReverted) {
         Attempt attempt;
         CompletableFuture<T> next;
         T reverted = null;
@@ -590,7 +593,9 @@ final class InFlightFetch<T> {
             if (revertState) {
                 client.setState(query, query.state.cancelled(statusBefore));
                 client.touchGc(query);
-                reverted = query.state.data();
+                if (serveReverted) {
+                    reverted = query.state.data();
+                }
             }
         }
         if (attempt != null) {

@@ -32,6 +32,12 @@ public record MutationState<V, R>(
         Objects.requireNonNull(status, "status");
     }
 
+    /** A state without {@code failureReason} (the form before it existed): the reason is the error, if any. */
+    public MutationState(MutationStatus status, @Nullable V variables, @Nullable R data, @Nullable Throwable error,
+            int failureCount, @Nullable Instant submittedAt) {
+        this(status, variables, data, error, failureCount, error, submittedAt);
+    }
+
     /** The state of a mutation that has not run. */
     public static <V, R> MutationState<V, R> idle() {
         return new MutationState<>(MutationStatus.IDLE, null, null, null, 0, null, null);

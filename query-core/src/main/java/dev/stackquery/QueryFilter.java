@@ -29,7 +29,9 @@ public sealed interface QueryFilter {
     /**
      * Every query whose key {@code pattern} matches partially, as TanStack Query's {@code partialMatchKey} does: map
      * parts by their entries, so {@code partial("todos", Map.of("status", "done"))} selects
-     * {@code ["todos", {status: "done", page: 1}]}. See {@link QueryKey#matchesPartially}.
+     * {@code ["todos", {status: "done", page: 1}]}. See {@link QueryKey#matchesPartially}. In L2, which cannot look
+     * into map parts, it deletes every entry under the pattern's leading plain parts (["todos"] here): start patterns
+     * with a plain part, as one whose first part is a map or a list empties the whole L2 shared by every instance.
      */
     static QueryFilter partial(QueryKey pattern) {
         return new Partial(pattern);

@@ -77,6 +77,16 @@ class QueryClientTanStackRulesTest {
         }
 
         @Test
+        void closingTheClientFailsWaitingCallersEvenWhenTheQueryHadData() {
+            client.setQueryData(key, "before");
+            client.invalidateQueries(QueryFilter.exact(key)).join();
+            CompletableFuture<String> fresh = client.fetchFreshQuery(held(key).build());
+            client.close();
+            assertThatThrownBy(fresh::join).isInstanceOf(CompletionException.class)
+                    .hasCauseInstanceOf(CancellationException.class);
+        }
+
+        @Test
         void waitingCallersFailWithCancellationWhenThereWasNoData() {
             CompletableFuture<String> first = client.fetchQuery(held(key).build());
             client.cancelQueries(QueryFilter.exact(key)).join();
@@ -448,6 +458,23 @@ class QueryClientTanStackRulesTest {
             assertThat(own.options().invalidates()).containsExactly(QueryFilter.prefix("todos"));
             assertThat(client.mutation(MutationOptions.<String, String, Void>builder(v -> v).build()).options()
                     .retry()).as("no key, no defaults").isZero();
+        }
+
+        @Test
+        void aMutationStaysPendingUntilItsInvalidationsHaveRefetched() {
+            client.setQueryData(key, "old");
+            client.watch(held(key).staleTime(Duration.ofHours(1)).build()).subscribe(ignore());
+            Mutation<String, String, Void> save = client.mutation(MutationOptions.<String, String, Void>builder(
+                    v -> v).mutationKey(todos).invalidates(QueryFilter.prefix("todos")).build());
+            CompletableFuture<String> done = save.mutate("x");
+            assertThat(calls).as("the observed query refetches").hasSize(1);
+            assertThat(done).isNotDone();
+            assertThat(save.getState().status()).isEqualTo(MutationStatus.PENDING);
+            assertThat(client.isMutating(QueryFilter.prefix("todos"))).isEqualTo(1);
+            calls.get(0).complete("new");
+            assertThat(done).isCompletedWithValue("x");
+            assertThat(save.getState().status()).isEqualTo(MutationStatus.SUCCESS);
+            assertThat(client.isMutating()).isZero();
         }
 
         @Test
