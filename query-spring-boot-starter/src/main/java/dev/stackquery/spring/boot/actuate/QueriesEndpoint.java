@@ -62,11 +62,19 @@ public class QueriesEndpoint {
         this.roles = Set.copyOf(roles);
     }
 
-    /** Every query, or those under {@code prefix} and/or with {@code status}, sorted by key. */
+    /**
+     * Every query, or those under {@code prefix} (or of exactly {@code key}: at most one of the two) and/or with
+     * {@code status}, sorted by key.
+     */
     @ReadOperation
-    public QueriesDescriptor queries(SecurityContext securityContext, @Nullable String prefix,
+    public QueriesDescriptor queries(SecurityContext securityContext, @Nullable String prefix, @Nullable String key,
             @Nullable String status) {
-        QueryFilter filter = prefix == null ? QueryFilter.all() : QueryFilter.prefix(key(prefix, "prefix"));
+        if (prefix != null && key != null) {
+            throw new InvalidEndpointRequestException("give 'prefix' or 'key' (or neither, for every query), not both",
+                    "both prefix and key");
+        }
+        QueryFilter filter = prefix != null ? QueryFilter.prefix(key(prefix, "prefix"))
+                : key != null ? QueryFilter.exact(key(key, "key")) : QueryFilter.all();
         QueryStatus wanted = status == null ? null : status(status);
         boolean values = showValues.isShown(securityContext, roles);
         List<QueryDescriptor> found = new ArrayList<>();
@@ -89,18 +97,15 @@ public class QueriesEndpoint {
 
     /** Applies {@code action} to the queries under {@code prefix} or of exactly {@code key} (one of the two). */
     @WriteOperation
-    public ActionDescriptor act(String action, @Nullable String prefix, @Nullable String key) {
-        if ((prefix == null) == (key == null)) {
-            throw new InvalidEndpointRequestException("give either 'prefix' or 'key', not " + (prefix == null
-                    ? "neither" : "both"), "either prefix or key");
-        }
+    public ActionDescriptor act(@Nullable String action, @Nullable String prefix, @Nullable String key) {
+        requireOneOf(prefix, key);
         Action what = action(action);
         return prefix != null ? apply(what, key(prefix, "prefix"), true) : apply(what, key(key, "key"), false);
     }
 
     /** Applies {@code action} to the query of {@code key}. */
     @WriteOperation
-    public ActionDescriptor actOnKey(@Selector String key, String action) {
+    public ActionDescriptor actOnKey(@Selector String key, @Nullable String action) {
         Action what = action(action);
         return apply(what, key(key, "key"), false);
     }
@@ -111,10 +116,20 @@ public class QueriesEndpoint {
         return apply("remove", key(key, "key"), false, client::removeQueries);
     }
 
-    /** Removes the queries under {@code prefix} from L1 and L2. */
+    /** Removes the queries under {@code prefix}, or the query of exactly {@code key} (one of the two), from L1 and L2. */
     @DeleteOperation
-    public ActionDescriptor removeAll(String prefix) {
-        return apply("remove", key(prefix, "prefix"), true, client::removeQueries);
+    public ActionDescriptor removeAll(@Nullable String prefix, @Nullable String key) {
+        requireOneOf(prefix, key);
+        return prefix != null ? apply("remove", key(prefix, "prefix"), true, client::removeQueries)
+                : apply("remove", key(key, "key"), false, client::removeQueries);
+    }
+
+    private static void requireOneOf(@Nullable String prefix, @Nullable String key) {
+        if ((prefix == null) == (key == null)) {
+            throw new InvalidEndpointRequestException("give either 'prefix' or 'key', not " + (prefix == null
+                    ? "neither" : "both") + " (such as ?prefix=product or ?key=[\"product\",1])",
+                    "either prefix or key");
+        }
     }
 
     private ActionDescriptor apply(Action action, QueryKey target, boolean prefix) {
@@ -149,12 +164,19 @@ public class QueriesEndpoint {
             }
             return QueryKey.of(trimmed);
         }
+        QueryKey parsed;
         try {
-            return QueryKey.parse(trimmed);
+            parsed = QueryKey.parse(trimmed);
         } catch (IllegalArgumentException e) {
             throw new InvalidEndpointRequestException("'" + parameter + "' is not a query key (a JSON array such as"
                     + " [\"user\",42]): " + e.getMessage(), "malformed " + parameter);
         }
+        if (parsed.size() == 0) {
+            // As a prefix it would select every query: too easy to send by mistake for a removal.
+            throw new InvalidEndpointRequestException("'" + parameter + "' must have at least one part; [] names no"
+                    + " query (to list every query, leave the parameter out)", "empty " + parameter);
+        }
+        return parsed;
     }
 
     private static QueryStatus status(String status) {
@@ -166,7 +188,11 @@ public class QueriesEndpoint {
         }
     }
 
-    private static Action action(String action) {
+    private static Action action(@Nullable String action) {
+        if (action == null) {
+            throw new InvalidEndpointRequestException("the body needs an 'action': one of invalidate, refetch, reset"
+                    + " (such as {\"action\":\"invalidate\",\"prefix\":\"product\"})", "missing action");
+        }
         try {
             return Action.valueOf(action.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

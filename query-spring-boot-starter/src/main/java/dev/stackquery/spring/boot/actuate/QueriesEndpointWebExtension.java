@@ -29,8 +29,8 @@ public class QueriesEndpointWebExtension {
 
     @ReadOperation
     public WebEndpointResponse<Object> queries(SecurityContext securityContext, @Nullable String prefix,
-            @Nullable String status) {
-        return answer(() -> delegate.queries(securityContext, prefix, status));
+            @Nullable String key, @Nullable String status) {
+        return answer(() -> delegate.queries(securityContext, prefix, key, status));
     }
 
     @ReadOperation
@@ -39,12 +39,12 @@ public class QueriesEndpointWebExtension {
     }
 
     @WriteOperation
-    public WebEndpointResponse<Object> act(String action, @Nullable String prefix, @Nullable String key) {
+    public WebEndpointResponse<Object> act(@Nullable String action, @Nullable String prefix, @Nullable String key) {
         return answer(() -> delegate.act(action, prefix, key));
     }
 
     @WriteOperation
-    public WebEndpointResponse<Object> actOnKey(@Selector String key, String action) {
+    public WebEndpointResponse<Object> actOnKey(@Selector String key, @Nullable String action) {
         return answer(() -> delegate.actOnKey(key, action));
     }
 
@@ -54,8 +54,8 @@ public class QueriesEndpointWebExtension {
     }
 
     @DeleteOperation
-    public WebEndpointResponse<Object> removeAll(String prefix) {
-        return answer(() -> delegate.removeAll(prefix));
+    public WebEndpointResponse<Object> removeAll(@Nullable String prefix, @Nullable String key) {
+        return answer(() -> delegate.removeAll(prefix, key));
     }
 
     private static WebEndpointResponse<Object> answer(Supplier<@Nullable Object> operation) {

@@ -12,7 +12,12 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /** The {@code queries} Actuator endpoint, when Actuator is present and the endpoint is enabled and exposed. */
 @AutoConfiguration(after = StackQueryAutoConfiguration.class)
@@ -39,5 +44,19 @@ public final class StackQueryEndpointAutoConfiguration {
     @ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
     QueriesEndpointWebExtension queriesEndpointWebExtension(QueriesEndpoint endpoint) {
         return new QueriesEndpointWebExtension(endpoint);
+    }
+
+    /** Reasons for unreadable bodies sent to the endpoint, in servlet applications. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(HandlerExceptionResolver.class)
+    @ConditionalOnAvailableEndpoint(endpoint = QueriesEndpoint.class, exposure = EndpointExposure.WEB)
+    static class ServletBodyErrors {
+
+        @Bean
+        @ConditionalOnMissingBean
+        QueriesEndpointBodyErrors queriesEndpointBodyErrors(ObjectProvider<PathMappedEndpoints> endpoints) {
+            return new QueriesEndpointBodyErrors(endpoints);
+        }
     }
 }

@@ -146,6 +146,56 @@ class QueriesEndpointWebTest {
     }
 
     @Test
+    void everyMisuseOfTheEndpointIs400WithItsReasonAndChangesNothing() {
+        Http.Answer deleteNeither = http.delete("/actuator/queries");
+        assertThat(deleteNeither.status()).isEqualTo(400);
+        assertThat(deleteNeither.json().get("error").asString()).contains("either 'prefix' or 'key'", "neither");
+
+        Http.Answer deleteBoth = http.delete("/actuator/queries?prefix=product&key=" + Http.encode(PRODUCT_1));
+        assertThat(deleteBoth.status()).isEqualTo(400);
+        assertThat(deleteBoth.json().get("error").asString()).contains("both");
+
+        Http.Answer listBadKey = http.get("/actuator/queries?key=" + Http.encode("[bad"));
+        assertThat(listBadKey.status()).isEqualTo(400);
+        assertThat(listBadKey.json().get("error").asString()).contains("'key'");
+
+        Http.Answer notJson = http.post("/actuator/queries", "action=invalidate&prefix=product");
+        assertThat(notJson.status()).isEqualTo(400);
+        assertThat(notJson.json().get("error").asString()).contains("JSON object");
+
+        Http.Answer keyAsArray = http.post("/actuator/queries", "{\"action\":\"invalidate\",\"key\":[\"product\",1]}");
+        assertThat(keyAsArray.status()).isEqualTo(400);
+        assertThat(keyAsArray.json().get("error").asString()).contains("a key is a text");
+
+        Http.Answer noAction = http.post("/actuator/queries", "{\"prefix\":\"product\"}");
+        assertThat(noAction.status()).isEqualTo(400);
+        assertThat(noAction.json().get("error").asString()).contains("'action'");
+
+        for (Http.Answer empty : List.of(http.get("/actuator/queries/" + Http.encode("[]")),
+                http.delete("/actuator/queries?prefix=" + Http.encode("[]")),
+                http.post("/actuator/queries", "{\"action\":\"invalidate\",\"prefix\":\"[]\"}"))) {
+            assertThat(empty.status()).isEqualTo(400);
+            assertThat(empty.json().get("error").asString()).contains("at least one part");
+        }
+        assertThat(client.findAll(QueryFilter.all())).hasSize(3)
+                .allSatisfy(snapshot -> assertThat(snapshot.state().invalidated()).isFalse());
+    }
+
+    @Test
+    void deleteAndListTakeAnExactKeyToo() {
+        client.setQueryData(QueryKey.of(new java.math.BigDecimal("1.5")), "decimal");
+        Http.Answer decimal = http.get("/actuator/queries/" + Http.encode("[1.5]"));
+        assertThat(decimal.status()).as("a decimal part in a path").isEqualTo(200);
+        assertThat(http.get("/actuator/queries?key=" + Http.encode(PRODUCT_1)).json().get("count").asInt())
+                .isEqualTo(1);
+        Http.Answer removed = http.delete("/actuator/queries?key=" + Http.encode(PRODUCT_1));
+        assertThat(removed.status()).isEqualTo(200);
+        assertThat(removed.json().get("matched").asInt()).isEqualTo(1);
+        assertThat(client.findAll(QueryFilter.exact(QueryKey.of("product", 1)))).isEmpty();
+        assertThat(client.findAll(QueryFilter.exact(QueryKey.of("product", 2)))).hasSize(1);
+    }
+
+    @Test
     void healthReportsTheCacheAndItsL2() {
         Http.Answer health = http.get("/actuator/health");
         assertThat(health.status()).isEqualTo(200);
