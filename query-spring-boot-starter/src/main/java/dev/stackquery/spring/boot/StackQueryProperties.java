@@ -403,7 +403,10 @@ public class StackQueryProperties {
     /** The {@code stackquery} health contributor. */
     public static class Health {
 
-        /** Status reported when L2 does not answer; UP keeps an instance in its load balancer through a hiccup. */
+        /**
+         * Status reported when L2 does not answer: UP (keeps an instance in its load balancer through a hiccup), DOWN,
+         * OUT_OF_SERVICE, UNKNOWN, or a status of your own listed in management.endpoint.health.status.order.
+         */
         private String l2DownStatus = "UP";
 
         public String getL2DownStatus() {
@@ -415,7 +418,7 @@ public class StackQueryProperties {
             if (l2DownStatus.isBlank()) {
                 throw new IllegalArgumentException("stackquery.health.l2-down-status must not be blank");
             }
-            this.l2DownStatus = l2DownStatus;
+            this.l2DownStatus = l2DownStatus.trim().toUpperCase(java.util.Locale.ROOT);
         }
     }
 

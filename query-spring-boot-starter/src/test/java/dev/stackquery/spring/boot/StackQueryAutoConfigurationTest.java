@@ -84,6 +84,21 @@ class StackQueryAutoConfigurationTest {
     }
 
     @Test
+    void anL2DownStatusHealthDoesNotKnowFailsStartupNamingThePropertyAndTheKnownOnes() {
+        runner.withPropertyValues("stackquery.health.l2-down-status=SIDEWAYS").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("stackquery.health.l2-down-status").hasMessageContaining("SIDEWAYS")
+                    .hasMessageContaining("OUT_OF_SERVICE");
+        });
+        runner.withPropertyValues("stackquery.health.l2-down-status=out_of_service").run(context -> assertThat(context)
+                .as("case does not matter").hasNotFailed());
+        runner.withPropertyValues("stackquery.health.l2-down-status=DEGRADED",
+                "management.endpoint.health.status.order=DOWN,DEGRADED,UP").run(context -> assertThat(context)
+                .as("a status the application declared").hasNotFailed());
+    }
+
+    @Test
     void theStalenessBoundWhileTheBusIsDisconnectedReachesTheClient() {
         dev.stackquery.InMemoryInvalidationBus bus = new dev.stackquery.InMemoryInvalidationBus();
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
