@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -87,6 +88,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
     private static final char SEPARATOR = '\u0000';
     /** How long {@link #close()} waits for the bus thread to let go of the subscription. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+    /** How long the first subscription may take before it is started over. */
+    static final Duration FIRST_LINK_PATIENCE = Duration.ofSeconds(15);
 
     /** Sends of one message before it counts as dropped. */
     private static final int PUBLISH_TRIES = 3;
@@ -120,6 +123,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
     private final ScheduledThreadPoolExecutor busThread;
     private volatile @Nullable Thread busThreadNow;
     private volatile boolean connected;
+    /** Subscriptions started, for tests: each is a new connection pair. */
+    final AtomicInteger linksStarted = new AtomicInteger();
+    /** Whether a link was ever confirmed; on the bus thread only. */
+    private boolean everConfirmed;
     private volatile @Nullable Publisher publisher;
     /** Set when the factory's client cannot open a connection of the bus's own: it publishes through the factory. */
     private volatile boolean publisherUnsupported;
@@ -248,8 +255,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
             long wait = Thread.currentThread() == busThreadNow ? 0 : subscribeTimeout.toMillis();
             listener.subscribed.get(wait, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.log(Level.WARNING, "not yet subscribed to " + channel + " after " + subscribeTimeout
-                    + "; messages from other instances are missed until Redis answers");
+            LOG.log(Level.WARNING, "not yet subscribed to " + channel + " after " + subscribeTimeout + " (still"
+                    + " trying: a first connection on a busy machine can take seconds); until Redis confirms, this"
+                    + " instance may miss other instances' messages and trusts its L1 only briefly");
         } catch (ExecutionException closedMeanwhile) {
             // Nothing to wait for any more.
         } catch (InterruptedException e) {
@@ -346,11 +354,15 @@ public final class RedisInvalidationBus implements InvalidationBus {
      * connection only after it unsubscribed, and not at all if unsubscribing fails, as it does while Redis is away.
      */
     private void startLink() {
+        linksStarted.incrementAndGet();
         Link attempt = new Link();
         link = attempt;
-        // A first subscription (made by a cold JVM, maybe) may take as long as subscribe() waits for it.
-        Duration limit = probe != null || subscribeTimeout.compareTo(probeTimeout) < 0 ? probeTimeout
-                : subscribeTimeout;
+        // The first subscription of a cold JVM (classes to load, Netty to start) on a busy machine may take seconds:
+        // tearing it down only starts the same work over, so it gets FIRST_LINK_PATIENCE however long subscribe()
+        // waits. Later links, made by a warm bus, take the probe's limit.
+        Duration limit = probe != null ? probeTimeout
+                : !everConfirmed ? max(max(subscribeTimeout, probeTimeout), FIRST_LINK_PATIENCE)
+                : max(subscribeTimeout, probeTimeout);
         attempt.deadline = schedule(() -> {
             if (attempt == link && !attempt.confirmed) {
                 linkFailed(attempt, "Redis did not confirm the subscription (or take the connection to publish over)"
@@ -425,6 +437,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
             return;
         }
         confirmed.confirmed = true;
+        everConfirmed = true;
         cancel(confirmed.deadline);
         if (probe != null) {
             cancel(probe);
@@ -968,5 +981,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
         public RedisInvalidationBus build() {
             return new RedisInvalidationBus(this);
         }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 }
