@@ -917,6 +917,11 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;

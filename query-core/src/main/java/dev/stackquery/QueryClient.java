@@ -183,6 +183,9 @@ public interface QueryClient extends AutoCloseable {
     /** The defaults the client applies to unset options. */
     QueryDefaults defaults();
 
+    /** The clock the client judges freshness and runs timers by (for code that judges a {@link QueryState} itself). */
+    Clock clock();
+
     /** Cancels fetches and timers, releases the L2 and the threads the client created. Idempotent. */
     @Override
     void close();

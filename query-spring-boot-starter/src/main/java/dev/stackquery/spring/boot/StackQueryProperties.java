@@ -37,6 +37,8 @@ public class StackQueryProperties {
 
     private final Devtools devtools = new Devtools();
 
+    private final CacheManager cacheManager = new CacheManager();
+
     public int getMaxQueries() {
         return maxQueries;
     }
@@ -78,6 +80,10 @@ public class StackQueryProperties {
 
     public Devtools getDevtools() {
         return devtools;
+    }
+
+    public CacheManager getCacheManager() {
+        return cacheManager;
     }
 
     static Duration nonNegative(@Nullable Duration value, String property) {
@@ -449,6 +455,69 @@ public class StackQueryProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+    }
+
+    /** Spring's cache abstraction backed by the client. */
+    public static class CacheManager {
+
+        /** Whether @Cacheable / @CacheEvict / @CachePut use a CacheManager backed by the QueryClient. */
+        private boolean enabled;
+
+        /** How long a cached value is fresh; older ones are refreshed in the background (sync or async caching). */
+        private @Nullable Duration staleTime;
+
+        /** Retries of a failed method call made by the cache (sync = true, async methods). */
+        private int retry;
+
+        /** Whether null results are cached. */
+        private boolean allowNullValues = true;
+
+        /** The only cache names there are; empty: any name makes a cache on first use. */
+        private java.util.List<String> cacheNames = new java.util.ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public @Nullable Duration getStaleTime() {
+            return staleTime;
+        }
+
+        public void setStaleTime(@Nullable Duration staleTime) {
+            this.staleTime = staleTime == null ? null : nonNegative(staleTime, "stackquery.cache-manager.stale-time");
+        }
+
+        public int getRetry() {
+            return retry;
+        }
+
+        public void setRetry(int retry) {
+            if (retry < 0) {
+                throw new IllegalArgumentException("stackquery.cache-manager.retry must not be negative, was " + retry);
+            }
+            this.retry = retry;
+        }
+
+        public boolean isAllowNullValues() {
+            return allowNullValues;
+        }
+
+        public void setAllowNullValues(boolean allowNullValues) {
+            this.allowNullValues = allowNullValues;
+        }
+
+        public java.util.List<String> getCacheNames() {
+            return cacheNames;
+        }
+
+        public void setCacheNames(java.util.List<String> cacheNames) {
+            this.cacheNames = new java.util.ArrayList<>(Objects.requireNonNull(cacheNames,
+                    "stackquery.cache-manager.cache-names"));
         }
     }
 }
