@@ -14,7 +14,9 @@ import java.lang.annotation.Target;
  *
  * <p>Return types: {@code T} (the caller waits only when there is no usable data; a {@code null} result is an
  * error), {@code Optional<T>} (an empty result is cached as absent), {@code CompletableFuture<T>} or
- * {@code CompletionStage<T>} (never blocks). The L2 type is the method's generic return type, so
+ * {@code CompletionStage<T>} (never blocks), Reactor's {@code Mono<T>} (an empty Mono is an error) or {@code Flux<T>}
+ * (cached as the list of its elements); a Mono or Flux returned is cold: the cache is asked when it is subscribed, and
+ * cancelling a subscription detaches that caller only. The L2 type is the method's generic return type, so
  * {@code List<Product>} round-trips through Redis and SQLite. A failure reaches the caller as the method's own
  * exception after the retries.
  *

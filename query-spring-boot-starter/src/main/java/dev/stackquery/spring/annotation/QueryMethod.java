@@ -19,6 +19,7 @@ import dev.stackquery.TypeRef;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.env.PropertyResolver;
 import org.springframework.util.ClassUtils;
@@ -31,7 +32,7 @@ import org.springframework.util.ClassUtils;
 final class QueryMethod {
 
     /** How the method returns its data, which decides how a call waits. */
-    enum Kind { PLAIN, OPTIONAL, FUTURE, STAGE }
+    enum Kind { PLAIN, OPTIONAL, FUTURE, STAGE, MONO, FLUX }
 
     final Method method;
     final String name;
@@ -153,6 +154,12 @@ final class QueryMethod {
         if (returned == CompletionStage.class) {
             return Kind.STAGE;
         }
+        if (returned.getName().equals("reactor.core.publisher.Mono")) {
+            return Kind.MONO;
+        }
+        if (returned.getName().equals("reactor.core.publisher.Flux")) {
+            return Kind.FLUX;
+        }
         if (CompletionStage.class.isAssignableFrom(returned)) {
             throw new IllegalStateException(where + ": return CompletableFuture or CompletionStage, not "
                     + returned.getSimpleName());
@@ -164,8 +171,12 @@ final class QueryMethod {
     @SuppressWarnings("unchecked")
     private static @Nullable TypeRef<Object> type(Type returned, Kind kind) {
         Type data = returned;
-        if (kind == Kind.FUTURE || kind == Kind.STAGE) {
+        if (kind == Kind.FUTURE || kind == Kind.STAGE || kind == Kind.MONO || kind == Kind.FLUX) {
             data = returned instanceof ParameterizedType future ? future.getActualTypeArguments()[0] : Object.class;
+        }
+        if (kind == Kind.FLUX && data != Object.class && concrete(data)) {
+            // A Flux is cached as the list of its elements.
+            data = ResolvableType.forClassWithGenerics(List.class, ResolvableType.forType(data)).getType();
         }
         if (data instanceof Class<?> plain) {
             data = ClassUtils.resolvePrimitiveIfNecessary(plain);

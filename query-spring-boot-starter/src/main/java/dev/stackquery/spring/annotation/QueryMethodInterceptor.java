@@ -134,6 +134,23 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 });
                 return result;
             }
+            case MONO, FLUX -> {
+                QueryOptions<Object> options = described.configure(QueryOptions.async(key, context -> {
+                    Object started;
+                    try {
+                        started = proceed(template);
+                    } catch (Exception thrown) {
+                        return CompletableFuture.failedFuture(thrown);
+                    }
+                    if (started == null) {
+                        return CompletableFuture.failedFuture(new IllegalStateException(described.name
+                                + " returned a null publisher"));
+                    }
+                    return ReactiveMethods.data(started, described.name);
+                })).build();
+                keepPolled(described, queries, options);
+                return ReactiveMethods.publisher(described.kind, () -> queries.fetchQuery(options));
+            }
             default -> {
                 // T or Optional<T>: the caller blocks only when there is no usable data.
                 QueryOptions<Object> options = described.configure(QueryOptions.builder(key, context -> {
@@ -224,7 +241,7 @@ final class QueryMethodInterceptor implements MethodInterceptor {
     }
 
     /** The method's own exception, out of the future's and the fetch's wrappers. */
-    private static Throwable original(Throwable error) {
+    static Throwable original(Throwable error) {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException
                 || e instanceof QueryFetchException) && e.getCause() != null) {

@@ -4,6 +4,7 @@ import dev.stackquery.FetchLock;
 import dev.stackquery.InMemoryStorageBackend;
 import dev.stackquery.InvalidationBus;
 import dev.stackquery.QueryClient;
+import dev.stackquery.reactor.ReactiveQueryClient;
 import dev.stackquery.QueryCodec;
 import dev.stackquery.QueryDefaults;
 import dev.stackquery.StorageBackend;
@@ -15,6 +16,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.core.env.Environment;
 
 /**
@@ -77,6 +80,18 @@ public final class StackQueryAutoConfiguration {
             default -> {
                 // auto without Redis and none: L1 only
             }
+        }
+    }
+
+    /** The Reactor facade, for WebFlux applications: Reactor is on their classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "reactor.core.publisher.Mono")
+    static class Reactive {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactiveQueryClient reactiveQueryClient(QueryClient client) {
+            return ReactiveQueryClient.of(client);
         }
     }
 }
