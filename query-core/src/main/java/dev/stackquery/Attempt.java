@@ -23,6 +23,8 @@ final class Attempt implements QueryContext {
     private @Nullable List<Runnable> cancelActions;
     private @Nullable Thread runner;
     QueryScheduler.@Nullable Cancellable timeout;
+    /** The observer's view of this call, if one watches; ended once. */
+    private volatile SourceCallObserver.@Nullable Call observed;
 
     Attempt(QueryKey key, int number) {
         this.key = key;
@@ -59,6 +61,49 @@ final class Attempt implements QueryContext {
         runQuietly(action);
     }
 
+    /** Starts observing this call, on the thread about to make it; an observer that throws is ignored. */
+    void observe(@Nullable SourceCallObserver observer, @Nullable Object fetchContext) {
+        if (observer == null) {
+            return;
+        }
+        try {
+            observed = observer.calling(key, number, fetchContext);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "source call observer failed on query " + key + "; ignored", e);
+        }
+    }
+
+    /** The function returned, on the thread that called it. */
+    void returned() {
+        SourceCallObserver.Call call = observed;
+        if (call != null) {
+            try {
+                call.returned();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "source call observer failed on query " + key + "; ignored", e);
+            }
+        }
+    }
+
+    /** The attempt ended; the observer hears of it once. */
+    void ended(@Nullable Throwable error) {
+        SourceCallObserver.Call call = observed;
+        if (call == null) {
+            return;
+        }
+        synchronized (this) {
+            if (observed != call) {
+                return;
+            }
+            observed = null;
+        }
+        try {
+            call.ended(error);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "source call observer failed on query " + key + "; ignored", e);
+        }
+    }
+
     synchronized void enter() {
         runner = Thread.currentThread();
     }
@@ -91,6 +136,8 @@ final class Attempt implements QueryContext {
         if (actions != null) {
             actions.forEach(this::runQuietly);
         }
+        ended(new java.util.concurrent.CancellationException("attempt " + number + " of query " + key
+                + " was cancelled"));
     }
 
     private void runQuietly(Runnable action) {

@@ -66,6 +66,7 @@ final class DefaultQueryClient implements QueryClient {
     private final GcScheduler gc;
     private final List<ExecutorService> owned = new ArrayList<>();
     final @Nullable FetchLock fetchLock;
+    final @Nullable SourceCallObserver sourceCalls;
     final Duration fetchLockLease;
     private final Coherence coherence;
     /** Mutation defaults by key, in the order registered (later ones win). Guarded by itself. */
@@ -100,6 +101,7 @@ final class DefaultQueryClient implements QueryClient {
                 builder.storageTimeout, builder.storageWriteTimeout, builder.storageTtl, builder.maxValueBytes);
         this.fetchLock = builder.storage == null ? null : builder.fetchLock;
         this.fetchLockLease = builder.fetchLockLease;
+        this.sourceCalls = builder.sourceCallObserver;
         this.coherence = new Coherence(this, builder.invalidationBus,
                 builder.instanceId != null ? builder.instanceId : UUID.randomUUID().toString(),
                 builder.maxStalenessWhileDisconnected);

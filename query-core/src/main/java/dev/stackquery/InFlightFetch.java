@@ -60,6 +60,8 @@ final class InFlightFetch<T> {
     private long attemptStartedAt;
     /** The result of the fetch after this one, for callers that joined after this one was superseded. */
     private @Nullable CompletableFuture<T> successor;
+    /** What the source call observer returned when this fetch started. */
+    private @Nullable Object observerContext;
     /** Whether a caller (not an observer) waits for the outcome: then retries go on whatever observers do. */
     private boolean awaited;
     /** Set when the last observer left while nobody awaits: a failed attempt is then final. */
@@ -118,6 +120,15 @@ final class InFlightFetch<T> {
 
     /** Starts the fetch; called once, outside the query's monitor. */
     void start() {
+        SourceCallObserver observer = client.sourceCalls;
+        if (observer != null) {
+            try {
+                observerContext = observer.fetchStarting(query.key); // on the caller's thread: its trace context
+            } catch (RuntimeException e) {
+                System.getLogger("dev.stackquery.QueryClient").log(System.Logger.Level.WARNING,
+                        "source call observer failed on query " + query.key + "; ignored", e);
+            }
+        }
         TypeRef<T> type;
         synchronized (query) {
             type = query.type;
@@ -381,6 +392,7 @@ final class InFlightFetch<T> {
         if (attempt.isCancelled()) {
             return; // cancelled (or replaced) before the executor got to it: the source is not called for nothing
         }
+        attempt.observe(client.sourceCalls, observerContext);
         QueryFunction<T> blocking = options.functionOrNull();
         if (blocking != null) {
             T value = null;
@@ -393,13 +405,19 @@ final class InFlightFetch<T> {
                 error = e;
             } finally {
                 attempt.exit();
+                attempt.returned();
             }
             attemptDone(attempt, value, error);
             return;
         }
         AsyncQueryFunction<T> async = options.asyncFunctionOrNull();
         try {
-            CompletionStage<T> stage = async == null ? null : async.fetch(attempt);
+            CompletionStage<T> stage;
+            try {
+                stage = async == null ? null : async.fetch(attempt);
+            } finally {
+                attempt.returned();
+            }
             if (stage == null) {
                 attemptDone(attempt, null, new NullPointerException("async query function of " + query.key
                         + " returned no CompletionStage"));
@@ -421,6 +439,7 @@ final class InFlightFetch<T> {
                     + " or Optional.empty() wrapped in the data type");
             retryable = false;
         }
+        attempt.ended(failure);
         Duration retryIn = null;
         long now = client.clock.millis();
         boolean superseded = false;

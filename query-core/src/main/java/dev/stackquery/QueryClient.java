@@ -213,6 +213,7 @@ public interface QueryClient extends AutoCloseable {
         @Nullable FetchLock fetchLock;
         Duration fetchLockLease = Duration.ofSeconds(10);
         @Nullable String instanceId;
+        @Nullable SourceCallObserver sourceCallObserver;
         final List<QueryCacheListener> listeners = new ArrayList<>();
 
         Builder() {
@@ -365,6 +366,12 @@ public interface QueryClient extends AutoCloseable {
                 throw new IllegalArgumentException("instanceId must not be blank");
             }
             this.instanceId = instanceId;
+            return this;
+        }
+
+        /** Observes each call of a query function, for tracing (default none); see {@link SourceCallObserver}. */
+        public Builder sourceCallObserver(SourceCallObserver observer) {
+            this.sourceCallObserver = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

@@ -134,7 +134,7 @@ public final class StackQueryMetrics implements MeterBinder, QueryCacheListener 
      * booleans are kept; numbers, lists and maps become {@code *}, so numeric ids cannot flood the registry. Text
      * ids (UUIDs normalise to text) would still make one tag each: keep ids out of the first parts.
      */
-    static String keyTag(QueryKey key, int depth) {
+    public static String keyTag(QueryKey key, int depth) {
         int n = Math.min(depth, key.size());
         if (n == 1) {
             return tagPart(key.part(0));
