@@ -39,6 +39,8 @@ final class QueryMethod {
     final String beanName;
     final @Nullable Kind kind;
     final @Nullable TypeRef<Object> type;
+    /** The class the cached data must have (List for a Flux, Optional for Optional), when known. */
+    private final @Nullable Class<?> dataClass;
     final @Nullable KeyExpression key;
     final @Nullable Duration staleTime;
     final @Nullable Duration gcTime;
@@ -57,6 +59,7 @@ final class QueryMethod {
             String where = "@CachedQuery on " + name;
             this.kind = kind(method, where);
             this.type = type(method.getGenericReturnType(), kind);
+            this.dataClass = dataClass(method, kind);
             this.key = KeyExpression.parse("@CachedQuery", name, cached.key());
             this.staleTime = duration(cached.staleTime(), "staleTime", where, properties);
             this.gcTime = duration(cached.gcTime(), "gcTime", where, properties);
@@ -65,6 +68,7 @@ final class QueryMethod {
         } else {
             this.kind = null;
             this.type = null;
+            this.dataClass = null;
             this.key = null;
             this.staleTime = null;
             this.gcTime = null;
@@ -111,6 +115,20 @@ final class QueryMethod {
             throw new IllegalArgumentException("@CachedQuery on " + name + ": the arguments " + parts.subList(1,
                     parts.size()) + " cannot be key parts (" + e.getMessage() + "); give the annotation a key", e);
         }
+    }
+
+    /**
+     * {@code value} if it is what this method returns (its data's class), else an error naming the key and both
+     * classes: the query holds another caller's data under the same key, which a cast would report far from here.
+     */
+    @Nullable Object checkType(QueryKey key, @Nullable Object value) {
+        Class<?> expected = dataClass;
+        if (value == null || expected == null || expected.isInstance(value)) {
+            return value;
+        }
+        throw new IllegalStateException("@CachedQuery on " + name + ": query " + key + " holds a "
+                + value.getClass().getName() + ", not a " + expected.getName() + "; another method or caller uses the"
+                + " same key for other data: give them different keys");
     }
 
     /** How long a polled key may go uncalled before polling stops: its gcTime (5 min if unset), at least 2 periods. */
@@ -165,6 +183,15 @@ final class QueryMethod {
                     + returned.getSimpleName());
         }
         return Kind.PLAIN;
+    }
+
+    private static @Nullable Class<?> dataClass(Method method, Kind kind) {
+        return switch (kind) {
+            case PLAIN -> ClassUtils.resolvePrimitiveIfNecessary(method.getReturnType());
+            case OPTIONAL -> Optional.class;
+            case FLUX -> List.class;
+            case FUTURE, STAGE, MONO -> ResolvableType.forMethodReturnType(method).getGeneric(0).resolve();
+        };
     }
 
     /** The data's type for L2: the return type, the future's element type, or null when it is not concrete. */

@@ -128,8 +128,12 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 queries.fetchQuery(options).whenComplete((value, error) -> {
                     if (error != null) {
                         result.completeExceptionally(original(error));
-                    } else {
-                        result.complete(value);
+                        return;
+                    }
+                    try {
+                        result.complete(described.checkType(key, value));
+                    } catch (IllegalStateException mismatch) {
+                        result.completeExceptionally(mismatch);
                     }
                 });
                 return result;
@@ -149,7 +153,8 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                     return ReactiveMethods.data(started, described.name);
                 })).build();
                 keepPolled(described, queries, options);
-                return ReactiveMethods.publisher(described.kind, () -> queries.fetchQuery(options));
+                return ReactiveMethods.publisher(described.kind,
+                        () -> queries.fetchQuery(options).thenApply(value -> described.checkType(key, value)));
             }
             default -> {
                 // T or Optional<T>: the caller blocks only when there is no usable data.
@@ -165,7 +170,7 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                             + " absence");
                 })).build();
                 keepPolled(described, queries, options);
-                return await(queries.fetchQuery(options));
+                return described.checkType(key, await(queries.fetchQuery(options)));
             }
         }
     }

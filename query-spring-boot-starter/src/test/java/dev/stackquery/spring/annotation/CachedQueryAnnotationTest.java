@@ -262,6 +262,19 @@ class CachedQueryAnnotationTest {
     }
 
     @Test
+    void anotherTypeUnderTheSameKeyFailsNamingTheKeyAndBothClasses() {
+        runner.withBean(Collider.class).run(context -> {
+            Catalogue catalogue = context.getBean(Catalogue.class);
+            Collider collider = context.getBean(Collider.class);
+            catalogue.product(1); // a String under ["product", 1]
+            assertThatThrownBy(() -> collider.product(1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("[\"product\",1]").hasMessageContaining("java.lang.String")
+                    .hasMessageContaining("java.lang.Integer").hasMessageContaining("Collider.product(long)");
+            assertThatThrownBy(() -> collider.productLater(1).join()).hasCauseInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
     void aBadDurationFailsStartupNamingTheMethod() {
         runner.withBean(BadDuration.class).run(context -> {
             assertThat(context).hasFailed();
@@ -323,6 +336,19 @@ class CachedQueryAnnotationTest {
                 throw new IllegalStateException("first attempt fails");
             }
             return "loaded on attempt " + attempt;
+        }
+    }
+
+    /** Uses the key of {@link Catalogue#product} for data of another type. */
+    public static class Collider {
+        @CachedQuery(key = "'product', #id", staleTime = "1m")
+        public Integer product(long id) {
+            return 42;
+        }
+
+        @CachedQuery(key = "'product', #id", staleTime = "1m")
+        public CompletableFuture<Integer> productLater(long id) {
+            return CompletableFuture.completedFuture(42);
         }
     }
 
