@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.stackquery.QueryClient;
@@ -108,21 +109,9 @@ final class QueryMethodInterceptor implements MethodInterceptor {
         QueryClient queries = client.get();
         switch (described.kind) {
             case FUTURE, STAGE -> {
-                QueryOptions<Object> options = described.configure(QueryOptions.async(key, context -> {
-                    Object started;
-                    try {
-                        started = proceed(template);
-                    } catch (Exception thrown) {
-                        return CompletableFuture.failedFuture(thrown); // thrown before returning a future
-                    }
-                    if (started == null) {
-                        return CompletableFuture.failedFuture(new IllegalStateException(described.name
-                                + " returned a null future"));
-                    }
-                    @SuppressWarnings("unchecked")
-                    CompletionStage<Object> stage = (CompletionStage<Object>) started;
-                    return stage;
-                })).build();
+                @SuppressWarnings("unchecked")
+                QueryOptions<Object> options = asyncOptions(described, key, template, "future",
+                        started -> (CompletionStage<Object>) started);
                 CompletableFuture<Object> result = new CompletableFuture<>();
                 keepPolled(described, queries, options);
                 queries.fetchQuery(options).whenComplete((value, error) -> {
@@ -139,19 +128,8 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 return result;
             }
             case MONO, FLUX -> {
-                QueryOptions<Object> options = described.configure(QueryOptions.async(key, context -> {
-                    Object started;
-                    try {
-                        started = proceed(template);
-                    } catch (Exception thrown) {
-                        return CompletableFuture.failedFuture(thrown);
-                    }
-                    if (started == null) {
-                        return CompletableFuture.failedFuture(new IllegalStateException(described.name
-                                + " returned a null publisher"));
-                    }
-                    return ReactiveMethods.data(started, described.name);
-                })).build();
+                QueryOptions<Object> options = asyncOptions(described, key, template, "publisher",
+                        started -> ReactiveMethods.data(started, described.name));
                 keepPolled(described, queries, options);
                 return ReactiveMethods.publisher(described.kind,
                         () -> queries.fetchQuery(options).thenApply(value -> described.checkType(key, value)));
@@ -173,6 +151,24 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 return described.checkType(key, await(queries.fetchQuery(options)));
             }
         }
+    }
+
+    /** Options whose function calls the method and turns what it returned (a future, a publisher) into a stage. */
+    private static QueryOptions<Object> asyncOptions(QueryMethod described, QueryKey key, MethodInvocation template,
+            String returned, Function<Object, CompletionStage<Object>> toStage) {
+        return described.configure(QueryOptions.async(key, context -> {
+            Object started;
+            try {
+                started = proceed(template);
+            } catch (Exception thrown) {
+                return CompletableFuture.failedFuture(thrown); // thrown before returning a future or publisher
+            }
+            if (started == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException(described.name + " returned a null "
+                        + returned));
+            }
+            return toStage.apply(started);
+        })).build();
     }
 
     /**
