@@ -1074,6 +1074,23 @@ final class DefaultQueryClient implements QueryClient {
             }
             return matched;
         }
+        if (filter instanceof QueryFilter.Prefix prefix) {
+            cache.forEachWithPrefix(prefix.key(), query -> {
+                if (!query.removed) {
+                    matched.add(query);
+                }
+            });
+            return matched;
+        }
+        if (filter instanceof QueryFilter.Partial partial && partial.pattern().plainHead().size() >= 2) {
+            // Whatever a partial pattern selects starts with its plain parts: look among those only.
+            cache.forEachWithPrefix(partial.pattern().plainHead(), query -> {
+                if (!query.removed && query.key.matchesPartially(partial.pattern())) {
+                    matched.add(query);
+                }
+            });
+            return matched;
+        }
         long now = clock.millis();
         for (Query<?> query : cache.all()) {
             if (query.removed) {

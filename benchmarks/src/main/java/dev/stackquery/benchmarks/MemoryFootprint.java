@@ -51,6 +51,19 @@ final class MemoryFootprint {
             perEntry.put("stackquery (setQueryData)", (size(l1(set), keys) - base) / (double) entries);
             perEntry.put("stackquery (fetchQuery)", (size(l1(fetched), keys) - base) / (double) entries);
         }
+        // Keys of three parts in groups of ten ["g", n, i]: the shape the prefix index serves, which it costs.
+        QueryKey[] grouped = new QueryKey[entries];
+        for (int i = 0; i < entries; i++) {
+            grouped[i] = QueryKey.of("g", i / 10, i % 10);
+        }
+        try (QueryClient empty = QueryClient.builder().executor(Runnable::run).build();
+                QueryClient set = QueryClient.builder().maxQueries(entries * 2).executor(Runnable::run).build()) {
+            for (QueryKey key : grouped) {
+                set.setQueryData(key, VALUE);
+            }
+            perEntry.put("stackquery (setQueryData, keys [g, n, 0..9])",
+                    (size(l1(set), grouped) - size(l1(empty), grouped)) / (double) entries);
+        }
 
         Cache<QueryKey, String> caffeineEmpty = Caffeine.newBuilder().maximumSize(entries * 2L).build();
         Cache<QueryKey, String> caffeine = Caffeine.newBuilder().maximumSize(entries * 2L).build();
@@ -81,9 +94,12 @@ final class MemoryFootprint {
             Field cache = client.getClass().getDeclaredField("cache");
             cache.setAccessible(true);
             Object queryCache = cache.get(client);
+            // Its map and its prefix index (groups of keys of three parts or more), which is per entry too.
             Field queries = queryCache.getClass().getDeclaredField("queries");
             queries.setAccessible(true);
-            return queries.get(queryCache);
+            Field groups = queryCache.getClass().getDeclaredField("groups");
+            groups.setAccessible(true);
+            return new Object[] { queries.get(queryCache), groups.get(queryCache) };
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot reach the L1 of " + client.getClass(), e);
         }

@@ -91,6 +91,7 @@ public final class Suite {
         PLAN.put(PropagationBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(PrefixDeleteBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(GcBenchmark.class.getSimpleName(), new int[] {1});
+        PLAN.put(PrefixIndexBenchmark.class.getSimpleName(), new int[] {1});
     }
 
     private Suite() {
