@@ -34,7 +34,8 @@ class StackQueryObservationsTest {
             QueryClient client = context.getBean(QueryClient.class);
             // The function calls an upstream that observes itself, as an HTTP client or a repository does.
             QueryOptions<String> product = QueryOptions.builder(QueryKey.of("product", 42), ctx ->
-                    Observation.createNotStarted("upstream.call", registry).observe(() -> "pen")).build();
+                    Observation.createNotStarted("upstream.call", registry).observe(() -> "pen"))
+                    .staleTime(Duration.ofHours(1)).build(); // fresh on the second read: no background refetch
             Observation request = Observation.createNotStarted("http.server.requests", registry).start();
             try (Observation.Scope scope = request.openScope()) {
                 client.fetchQuery(product).join();
