@@ -66,7 +66,9 @@ public final class Suite {
             new Comparison("RedisBenchmark", "stackquery_l2HitOnColdL1", "lettuce_rawGet", "time <= 1.3x"),
             new Comparison("RedisBenchmark", "stackquery_l2HitOnColdL1", "lettuce_rawMget", ""),
             new Comparison("PropagationBenchmark", "stackquery_writeSeen", "lettuce_publishUntilReceived", ""),
-            new Comparison("PrefixDeleteBenchmark", "stackquery_deleteByPrefix", "redis_scanMatchUnlink", ""));
+            new Comparison("PrefixDeleteBenchmark", "stackquery_deleteByPrefix", "redis_scanMatchUnlink", ""),
+            new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "springCache_cacheable", ">= 1.0x"),
+            new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "stackquery_fetchQuery", ""));
 
     /**
      * Sampled benchmarks whose operations give up after a bound: samples of at least that long are reported as
@@ -92,6 +94,7 @@ public final class Suite {
         PLAN.put(PrefixDeleteBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(GcBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(PrefixIndexBenchmark.class.getSimpleName(), new int[] {1});
+        PLAN.put(AnnotationBenchmark.class.getSimpleName(), new int[] {1, 2});
     }
 
     private Suite() {

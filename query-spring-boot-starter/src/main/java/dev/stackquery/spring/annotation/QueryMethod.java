@@ -60,7 +60,7 @@ final class QueryMethod {
             this.kind = kind(method, where);
             this.type = type(method.getGenericReturnType(), kind);
             this.dataClass = dataClass(method, kind);
-            this.key = KeyExpression.parse("@CachedQuery", name, cached.key());
+            this.key = KeyExpression.parse("@CachedQuery", name, cached.key(), method);
             this.staleTime = duration(cached.staleTime(), "staleTime", where, properties);
             this.gcTime = duration(cached.gcTime(), "gcTime", where, properties);
             this.refetchInterval = duration(cached.refetchInterval(), "refetchInterval", where, properties);

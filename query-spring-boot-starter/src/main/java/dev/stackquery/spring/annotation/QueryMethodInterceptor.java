@@ -103,9 +103,10 @@ final class QueryMethodInterceptor implements MethodInterceptor {
         Object target = invocation.getThis();
         QueryKey key = described.key(target == null ? described : target, invocation.getArguments());
         // Attempts (retries, background refetches) run later and on other threads: each proceeds from its own clone
-        // of this invocation, as one invocation object can only be proceeded once down the interceptor chain.
-        MethodInvocation template = invocation instanceof ProxyMethodInvocation proxied ? proxied.invocableClone()
-                : invocation;
+        // of this invocation, as one invocation object can only be proceeded once down the interceptor chain. The
+        // invocation itself is never proceeded, so it stays the pristine template to clone from (and a hit, which
+        // calls nothing, clones nothing).
+        MethodInvocation template = invocation;
         QueryClient queries = client.get();
         switch (described.kind) {
             case FUTURE, STAGE -> {
