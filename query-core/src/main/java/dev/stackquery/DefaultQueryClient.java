@@ -249,6 +249,29 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     @Override
+    public <T> @Nullable T getFreshQueryData(QueryKey key, @Nullable Duration staleTime) {
+        Objects.requireNonNull(key, "key");
+        Query<T> query = cache.get(key);
+        if (query == null || query.removed) {
+            return null;
+        }
+        QueryState<T> state = query.state;
+        long now = clock.millis();
+        long staleMillis = staleTime == null ? defaultStaleMillis : Durations.toMillisSaturated(staleTime);
+        long cap = coherence.staleCapMillis();
+        if (state == null || state.data() == null || state.isStaleAt(now, staleMillis < cap ? staleMillis : cap)) {
+            return null;
+        }
+        if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
+            query.lastAccess = now;
+        }
+        if (events.hasListeners()) {
+            events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
+        }
+        return state.data();
+    }
+
+    @Override
     public <T> CompletableFuture<Optional<T>> getQueryDataAsync(QueryKey key, TypeRef<T> type) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");

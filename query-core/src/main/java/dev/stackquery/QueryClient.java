@@ -59,6 +59,14 @@ public interface QueryClient extends AutoCloseable {
     /** Data of {@code key} in L1, of any age; no fetch, no L2. */
     <T> Optional<T> getQueryData(QueryKey key);
 
+    /**
+     * Data of {@code key} in L1 if it is fresh for {@code staleTime} (null: the client's default), exactly as
+     * {@link #fetchQuery} would serve it without calling anything: counted as an L1 hit, the query marked as read.
+     * Otherwise null, and nothing happens (no fetch, no L2, no event). For code that can build a query's options only
+     * when it must fetch (the {@code @CachedQuery} interceptor); allocates nothing.
+     */
+    <T> @Nullable T getFreshQueryData(QueryKey key, @Nullable Duration staleTime);
+
     /** Data of {@code key} in L1, else in L2 (read as {@code type} and kept in L1); no fetch. Never fails for L2. */
     <T> CompletableFuture<Optional<T>> getQueryDataAsync(QueryKey key, TypeRef<T> type);
 

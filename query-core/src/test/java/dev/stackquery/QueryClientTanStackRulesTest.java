@@ -559,4 +559,25 @@ class QueryClientTanStackRulesTest {
             }
         }
     }
+
+    @Nested
+    class FreshData {
+
+        @Test
+        void freshDataIsServedAsFetchQueryWouldAndStaleOrInvalidatedIsNot() {
+            assertThat(client.<String>getFreshQueryData(key, null)).isNull();
+            client.fetchQuery(QueryOptions.builder(key, ctx -> "v").build()).join();
+            events.clear();
+            assertThat(client.<String>getFreshQueryData(key, Duration.ofSeconds(10))).isEqualTo("v");
+            assertThat(events.of(QueryCacheEvent.Lookup.class)).singleElement()
+                    .satisfies(e -> assertThat(e.result()).isEqualTo(QueryCacheEvent.LookupResult.HIT));
+            assertThat(client.<String>getFreshQueryData(key, null)).as("the default staleTime, 0").isNull();
+            time.advance(Duration.ofSeconds(10));
+            assertThat(client.<String>getFreshQueryData(key, Duration.ofSeconds(10))).isNull();
+            assertThat(client.<String>getFreshQueryData(key, Duration.ofSeconds(11))).isEqualTo("v");
+            client.invalidateQueries(QueryFilter.exact(key)).join();
+            assertThat(client.<String>getFreshQueryData(key, Duration.ofHours(1))).isNull();
+            assertThat(calls).as("nothing was fetched by it").isEmpty();
+        }
+    }
 }

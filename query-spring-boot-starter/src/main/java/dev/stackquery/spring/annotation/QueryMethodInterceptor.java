@@ -108,6 +108,22 @@ final class QueryMethodInterceptor implements MethodInterceptor {
         // calls nothing, clones nothing).
         MethodInvocation template = invocation;
         QueryClient queries = client.get();
+        if (described.refetchInterval == null && described.kind != QueryMethod.Kind.MONO
+                && described.kind != QueryMethod.Kind.FLUX) {
+            // A fresh hit needs no options: served as fetchQuery would, without building them. (Polled methods must
+            // record the call, and a Mono or Flux asks the cache when subscribed, not now.)
+            Object fresh = queries.getFreshQueryData(key, described.staleTime);
+            if (fresh != null) {
+                if (described.kind != QueryMethod.Kind.FUTURE && described.kind != QueryMethod.Kind.STAGE) {
+                    return described.checkType(key, fresh);
+                }
+                try {
+                    return CompletableFuture.completedFuture(described.checkType(key, fresh));
+                } catch (IllegalStateException mismatch) {
+                    return CompletableFuture.failedFuture(mismatch); // a future's caller hears of it through it
+                }
+            }
+        }
         switch (described.kind) {
             case FUTURE, STAGE -> {
                 @SuppressWarnings("unchecked")
