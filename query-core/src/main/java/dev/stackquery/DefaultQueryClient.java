@@ -75,7 +75,7 @@ final class DefaultQueryClient implements QueryClient {
     private volatile boolean closed;
 
     DefaultQueryClient(QueryClient.Builder builder) {
-        this.clock = builder.clock != null ? builder.clock : Clock.systemUTC();
+        this.clock = builder.clock != null ? builder.clock : CoarseClock.SYSTEM;
         this.defaults = builder.defaults;
         this.defaultStaleMillis = Durations.toMillisSaturated(defaults.staleTime());
         if (builder.scheduler != null) {

@@ -246,7 +246,11 @@ public interface QueryClient extends AutoCloseable {
             return this;
         }
 
-        /** Clock for freshness and timers; default {@link Clock#systemUTC()}. Inject with {@link #scheduler}. */
+        /**
+         * Clock for freshness and timers. Default: the system clock (UTC) read from a field a daemon thread refreshes
+         * every millisecond while the clock is in use, so a hit does not call the OS clock; freshness is exact to the
+         * millisecond. Inject with {@link #scheduler}.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
