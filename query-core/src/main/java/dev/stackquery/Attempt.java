@@ -61,6 +61,22 @@ final class Attempt implements QueryContext {
         runQuietly(action);
     }
 
+    /**
+     * What {@code observer} keeps of a fetch of {@code key} starting on this thread (its trace context), or null;
+     * an observer that throws is ignored.
+     */
+    static @Nullable Object fetchContext(@Nullable SourceCallObserver observer, QueryKey key) {
+        if (observer == null) {
+            return null;
+        }
+        try {
+            return observer.fetchStarting(key);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "source call observer failed on query " + key + "; ignored", e);
+            return null;
+        }
+    }
+
     /** Starts observing this call, on the thread about to make it; an observer that throws is ignored. */
     void observe(@Nullable SourceCallObserver observer, @Nullable Object fetchContext) {
         if (observer == null) {

@@ -110,9 +110,6 @@ final class Coherence {
         }
     }
 
-    /** Another instance's invalidation refetches what is observed here, as TanStack Query's default does. */
-    private static final RefetchOptions ACTIVE_ONLY = RefetchOptions.of(RefetchType.ACTIVE);
-
     /** Tells the other instances what this one did; {@code matched} serves filters only L1 can evaluate. */
     void publish(InvalidationMessage.Action action, QueryFilter filter, List<Query<?>> matched) {
         InvalidationBus target = bus;
@@ -162,7 +159,7 @@ final class Coherence {
     private void apply(InvalidationMessage.Action action, QueryFilter filter) {
         List<Query<?>> matched = client.matching(filter);
         switch (action) {
-            case INVALIDATE -> client.invalidateLocally(matched, Origin.REMOTE, ACTIVE_ONLY);
+            case INVALIDATE -> client.invalidateLocally(matched, Origin.REMOTE, DefaultQueryClient.INVALIDATE_DEFAULT);
             case REMOVE -> client.removeLocally(matched);
             case RESET -> client.resetLocally(matched);
             case SET -> matched.forEach(this::reload);

@@ -122,7 +122,7 @@ final class DefaultMutation<V, R, C> implements Mutation<V, R, C> {
                 }
                 stage.whenComplete((value, error) -> {
                     if (error != null) {
-                        failed(number, StorageLayer.unwrap(error));
+                        failed(number, Futures.unwrap(error));
                     } else {
                         succeed(value);
                     }

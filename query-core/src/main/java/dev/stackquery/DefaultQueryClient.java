@@ -42,7 +42,8 @@ final class DefaultQueryClient implements QueryClient {
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
     /** Resolution of the recency that size eviction orders by. */
     private static final long ACCESS_GRANULARITY_MILLIS = 16;
-    private static final RefetchOptions INVALIDATE_DEFAULT = RefetchOptions.of(RefetchType.ACTIVE);
+    /** invalidateQueries' default, and what another instance's invalidation refetches here: the observed queries. */
+    static final RefetchOptions INVALIDATE_DEFAULT = RefetchOptions.of(RefetchType.ACTIVE);
     private static final RefetchOptions REFETCH_DEFAULT = RefetchOptions.of(RefetchType.ALL);
 
     /** What a caller accepts, from most to least patient. */
@@ -134,21 +135,33 @@ final class DefaultQueryClient implements QueryClient {
             }
         }
         if (query != null) {
-            QueryState<T> state = query.state;
-            long now = clock.millis();
-            // state is null only if the hint's query was read through a race before its constructor's write showed.
-            if (state != null && state.data() != null && !state.isStaleAt(now, staleMillis(options))) {
-                if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
-                    // Writing on every hit would make hot keys bounce their cache line between cores.
-                    query.lastAccess = now;
-                }
-                if (events.hasListeners()) {
-                    events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
-                }
+            QueryState<T> state = freshHit(query, staleMillis(options.staleMillis));
+            if (state != null) {
                 return state.completedData();
             }
         }
         return resolve(options, Mode.SWR);
+    }
+
+    /**
+     * The state of {@code query} if its data is fresh for {@code staleMillis}, the read counted as an L1 hit and the
+     * query marked as read; else null, with nothing done. The hit path: no lock, no allocation.
+     */
+    private <T> @Nullable QueryState<T> freshHit(Query<T> query, long staleMillis) {
+        QueryState<T> state = query.state;
+        long now = clock.millis();
+        // state is null only if the hint's query was read through a race before its constructor's write showed.
+        if (state == null || state.data() == null || state.isStaleAt(now, staleMillis)) {
+            return null;
+        }
+        if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
+            // Writing on every hit would make hot keys bounce their cache line between cores.
+            query.lastAccess = now;
+        }
+        if (events.hasListeners()) {
+            events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
+        }
+        return state;
     }
 
     @Override
@@ -255,20 +268,9 @@ final class DefaultQueryClient implements QueryClient {
         if (query == null || query.removed) {
             return null;
         }
-        QueryState<T> state = query.state;
-        long now = clock.millis();
-        long staleMillis = staleTime == null ? defaultStaleMillis : Durations.toMillisSaturated(staleTime);
-        long cap = coherence.staleCapMillis();
-        if (state == null || state.data() == null || state.isStaleAt(now, staleMillis < cap ? staleMillis : cap)) {
-            return null;
-        }
-        if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
-            query.lastAccess = now;
-        }
-        if (events.hasListeners()) {
-            events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
-        }
-        return state.data();
+        QueryState<T> state = freshHit(query, staleMillis(staleTime == null ? -1
+                : Durations.toMillisSaturated(staleTime)));
+        return state == null ? null : state.data();
     }
 
     @Override
@@ -518,13 +520,7 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     @Nullable CompletableFuture<?> refetchIfActive(Query<?> query) {
-        synchronized (query) {
-            var observers = query.observers();
-            if (observers == null || observers.stream().noneMatch(DefaultQueryObserver::wantsRefetchOnInvalidate)) {
-                return null;
-            }
-        }
-        return refetch(query, false);
+        return refetchable(query, RefetchType.ACTIVE) ? refetch(query, false) : null;
     }
 
     /**
@@ -971,7 +967,11 @@ final class DefaultQueryClient implements QueryClient {
     // ---- shared with InFlightFetch
 
     long staleMillis(QueryOptions<?> options) {
-        long explicit = options.staleMillis;
+        return staleMillis(options.staleMillis);
+    }
+
+    /** A staleTime in ms ({@code -1}: the client's default), capped while the invalidation bus is disconnected. */
+    private long staleMillis(long explicit) {
         long staleMillis = explicit >= 0 ? explicit : defaultStaleMillis;
         long cap = coherence.staleCapMillis();
         return staleMillis < cap ? staleMillis : cap;

@@ -1,7 +1,9 @@
 package dev.stackquery;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 
 /** What the engine does with futures in several places. */
 final class Futures {
@@ -18,5 +20,14 @@ final class Futures {
                 to.complete(value);
             }
         });
+    }
+
+    /** {@code error} out of the wrappers a future adds ({@link CompletionException}, {@link ExecutionException}). */
+    static Throwable unwrap(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
     }
 }

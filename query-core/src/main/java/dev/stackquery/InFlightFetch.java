@@ -120,15 +120,7 @@ final class InFlightFetch<T> {
 
     /** Starts the fetch; called once, outside the query's monitor. */
     void start() {
-        SourceCallObserver observer = client.sourceCalls;
-        if (observer != null) {
-            try {
-                observerContext = observer.fetchStarting(query.key); // on the caller's thread: its trace context
-            } catch (RuntimeException e) {
-                System.getLogger("dev.stackquery.QueryClient").log(System.Logger.Level.WARNING,
-                        "source call observer failed on query " + query.key + "; ignored", e);
-            }
-        }
+        observerContext = Attempt.fetchContext(client.sourceCalls, query.key); // on the caller's thread
         TypeRef<T> type;
         synchronized (query) {
             type = query.type;
@@ -424,7 +416,7 @@ final class InFlightFetch<T> {
                 return;
             }
             stage.whenComplete((value, error) -> attemptDone(attempt, value,
-                    error == null ? null : StorageLayer.unwrap(error)));
+                    error == null ? null : Futures.unwrap(error)));
         } catch (RuntimeException | Error e) {
             CacheEvents.rethrowFatal(e);
             attemptDone(attempt, null, e);

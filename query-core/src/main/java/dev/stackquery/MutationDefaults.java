@@ -60,14 +60,19 @@ public final class MutationDefaults {
 
     /** These defaults overridden by {@code later}'s settings, with both invalidation lists. */
     MutationDefaults then(MutationDefaults later) {
-        List<QueryFilter> both = new ArrayList<>(invalidates);
-        for (QueryFilter filter : later.invalidates) {
+        return new MutationDefaults(later.retry != null ? later.retry : retry,
+                later.retryDelay != null ? later.retryDelay : retryDelay, union(invalidates, later.invalidates));
+    }
+
+    /** {@code first}, then what {@code second} adds to it: invalidations add up, each once. */
+    static List<QueryFilter> union(List<QueryFilter> first, List<QueryFilter> second) {
+        List<QueryFilter> both = new ArrayList<>(first);
+        for (QueryFilter filter : second) {
             if (!both.contains(filter)) {
                 both.add(filter);
             }
         }
-        return new MutationDefaults(later.retry != null ? later.retry : retry,
-                later.retryDelay != null ? later.retryDelay : retryDelay, both);
+        return both;
     }
 
     @Override

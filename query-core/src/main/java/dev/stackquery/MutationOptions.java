@@ -81,12 +81,7 @@ public final class MutationOptions<V, R, C> {
         b.onSettled = onSettled;
         b.retry = retry != null ? retry : defaults.retryOrNull();
         b.retryDelay = retryDelay != null ? retryDelay : defaults.retryDelay().orElse(null);
-        for (QueryFilter filter : defaults.invalidates()) {
-            if (!invalidates.contains(filter)) {
-                b.invalidates.add(filter);
-            }
-        }
-        b.invalidates.addAll(invalidates);
+        b.invalidates.addAll(MutationDefaults.union(defaults.invalidates(), invalidates));
         return b.build();
     }
 

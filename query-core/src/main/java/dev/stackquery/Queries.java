@@ -64,7 +64,7 @@ public final class Queries {
             // Fail fast: the first failure in time completes the whole, without waiting for slower queries.
             fetch.whenComplete((value, error) -> {
                 if (error != null) {
-                    all.completeExceptionally(StorageLayer.unwrap(error));
+                    all.completeExceptionally(Futures.unwrap(error));
                 }
             });
         }

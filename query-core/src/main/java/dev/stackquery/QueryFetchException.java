@@ -30,4 +30,26 @@ public class QueryFetchException extends RuntimeException {
     public int attempts() {
         return attempts;
     }
+
+    /**
+     * The failure a fetch's future completed with, out of the wrappers the future adds ({@code CompletionException},
+     * {@code ExecutionException}): for a fetch that failed after its retries, the {@code QueryFetchException}.
+     */
+    public static Throwable unwrap(Throwable error) {
+        return Futures.unwrap(error);
+    }
+
+    /**
+     * The query function's own failure, as the caller of a cached method expects to see it: out of the future's
+     * wrappers and out of the {@code QueryFetchException}, however they nest.
+     */
+    public static Throwable sourceFailure(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof java.util.concurrent.CompletionException
+                || e instanceof java.util.concurrent.ExecutionException || e instanceof QueryFetchException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
 }

@@ -152,7 +152,7 @@ final class StorageLayer {
         boolean racingDelete = deletesInFlight.get() > 0;
         return bounded(() -> backend.lookup(key), deadlines, StorageOperation.GET, key).handle((found, error) -> {
             if (error != null) {
-                if (unwrap(error) instanceof CorruptStorageEntryException corrupt) {
+                if (Futures.unwrap(error) instanceof CorruptStorageEntryException corrupt) {
                     reads.succeeded();
                     return this.<T>unreadable(key, type, corrupt);
                 }
@@ -298,7 +298,7 @@ final class StorageLayer {
     }
 
     private void failed(Health health, QueryKey key, StorageOperation op, Throwable error) {
-        Throwable cause = unwrap(error);
+        Throwable cause = Futures.unwrap(error);
         lastError = cause;
         long pause = health.failed();
         events.fire(new QueryCacheEvent.StorageError(key, op, cause));
@@ -374,13 +374,5 @@ final class StorageLayer {
         }
         return delete(key).thenCompose(deleted -> generation(key)).thenApply(generation -> new Found<>(null,
                 generation));
-    }
-
-    static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
     }
 }

@@ -2,11 +2,10 @@ package dev.stackquery.reactor;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 import dev.stackquery.QueryClient;
+import dev.stackquery.QueryFetchException;
 import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryOptions;
@@ -120,14 +119,6 @@ public final class ReactiveQueryClient {
 
     /** A Mono of the future {@code call} makes per subscription; cancelling cancels that future (that caller) only. */
     private static <T> Mono<T> mono(Supplier<CompletableFuture<T>> call) {
-        return Mono.fromFuture(call, false).onErrorMap(ReactiveQueryClient::unwrap);
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return Mono.fromFuture(call, false).onErrorMap(QueryFetchException::unwrap);
     }
 }

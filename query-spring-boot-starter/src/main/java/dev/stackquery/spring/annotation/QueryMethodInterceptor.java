@@ -4,7 +4,6 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -133,7 +132,7 @@ final class QueryMethodInterceptor implements MethodInterceptor {
                 keepPolled(described, queries, options);
                 queries.fetchQuery(options).whenComplete((value, error) -> {
                     if (error != null) {
-                        result.completeExceptionally(original(error));
+                        result.completeExceptionally(QueryFetchException.sourceFailure(error));
                         return;
                     }
                     try {
@@ -251,20 +250,10 @@ final class QueryMethodInterceptor implements MethodInterceptor {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            throw original(e);
+            throw QueryFetchException.sourceFailure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw e;
         }
-    }
-
-    /** The method's own exception, out of the future's and the fetch's wrappers. */
-    static Throwable original(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException
-                || e instanceof QueryFetchException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
     }
 }

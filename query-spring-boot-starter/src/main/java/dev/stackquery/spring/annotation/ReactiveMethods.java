@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import dev.stackquery.QueryFetchException;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -31,7 +33,7 @@ final class ReactiveMethods {
 
     /** What the caller gets: a cold Mono (or Flux) of the query's data, one fetch per subscription. */
     static Object publisher(QueryMethod.Kind kind, Supplier<CompletableFuture<Object>> fetch) {
-        Mono<Object> mono = Mono.fromFuture(fetch, false).onErrorMap(QueryMethodInterceptor::original);
+        Mono<Object> mono = Mono.fromFuture(fetch, false).onErrorMap(QueryFetchException::sourceFailure);
         return kind == QueryMethod.Kind.FLUX ? mono.flatMapMany(list -> Flux.fromIterable((List<?>) list)) : mono;
     }
 }
