@@ -1,6 +1,7 @@
 package dev.stackquery.spring.cache;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -19,7 +20,6 @@ import dev.stackquery.TypeRef;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.cache.support.AbstractValueAdaptingCache;
-import org.springframework.cache.support.NullValue;
 
 /**
  * One Spring {@link org.springframework.cache.Cache} over a {@link QueryClient}: the entries of cache {@code name} are
@@ -50,6 +50,8 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
     private final QueryClient client;
     private final @Nullable TypeRef<Object> type;
     private final @Nullable Duration staleTime;
+    /** How long a value serves without calling the method: {@code staleTime}, or until evicted. */
+    private final Duration freshFor;
     private final int retry;
 
     StackQueryCache(String name, QueryClient client, @Nullable TypeRef<Object> type, @Nullable Duration staleTime,
@@ -59,6 +61,7 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
         this.client = Objects.requireNonNull(client, "client");
         this.type = type;
         this.staleTime = staleTime;
+        this.freshFor = staleTime != null ? staleTime : ChronoUnit.FOREVER.getDuration();
         this.retry = retry;
     }
 
@@ -86,27 +89,28 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
     @Override
     protected @Nullable Object lookup(Object key) {
         QueryKey queryKey = queryKey(key);
-        Optional<QueryState<Object>> state = client.getQueryState(queryKey);
-        if (state.isEmpty() && type != null) {
-            try {
-                client.getQueryDataAsync(queryKey, type).get(); // bounded by the client's L2 timeout
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            } catch (ExecutionException e) {
-                return null; // L2 failures are misses
-            }
-            state = client.getQueryState(queryKey);
+        Object data = fresh(queryKey);
+        if (data != null || type == null || client.getQueryState(queryKey).isPresent()) {
+            return data;
         }
-        return state.filter(this::usable).map(QueryState::data).orElse(null);
+        try {
+            client.getQueryDataAsync(queryKey, type).get(); // bounded by the client's L2 timeout
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            return null; // L2 failures are misses
+        }
+        return fresh(queryKey);
     }
 
-    /** Whether data may be served without calling the method: present, not evicted, not stale for this cache. */
-    private boolean usable(QueryState<?> state) {
-        if (!state.hasData() || state.invalidated()) {
-            return false;
-        }
-        return staleTime == null || !state.isStale(client.clock().instant(), staleTime);
+    /**
+     * The data that may be served without calling the method: present, not evicted, not stale for this cache (nor
+     * past the client's bound while its invalidation bus is disconnected), judged and counted as a hit as
+     * {@code fetchQuery} does; else null.
+     */
+    private @Nullable Object fresh(QueryKey queryKey) {
+        return client.getFreshQueryData(queryKey, freshFor);
     }
 
     @Override
@@ -119,7 +123,7 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
         try {
             return (T) fromStoreValue(fetch(options).join());
         } catch (CompletionException e) {
-            throw new ValueRetrievalException(key, valueLoader, cause(e));
+            throw new ValueRetrievalException(key, valueLoader, QueryFetchException.sourceFailure(e));
         }
     }
 
@@ -127,15 +131,10 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
     public CompletableFuture<?> retrieve(Object key) {
         QueryKey queryKey = queryKey(key);
         Optional<QueryState<Object>> state = client.getQueryState(queryKey);
-        if (state.isPresent()) {
-            return CompletableFuture.completedFuture(state.filter(this::usable).map(s -> toValueWrapper(s.data()))
-                    .orElse(null));
+        if (state.isPresent() || type == null) {
+            return CompletableFuture.completedFuture(wrapped(fresh(queryKey)));
         }
-        if (type == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return client.getQueryDataAsync(queryKey, type).handle((found, error) -> client.getQueryState(queryKey)
-                .filter(this::usable).map(s -> toValueWrapper(s.data())).orElse(null));
+        return client.getQueryDataAsync(queryKey, type).handle((found, error) -> wrapped(fresh(queryKey)));
     }
 
     @Override
@@ -145,7 +144,7 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
                 ctx -> valueLoader.get().thenApply(this::toStoreValue)));
         return fetch(options).handle((value, error) -> {
             if (error != null) {
-                throw new CompletionException(cause(error));
+                throw new CompletionException(QueryFetchException.sourceFailure(error));
             }
             return (T) fromStoreValue(value);
         });
@@ -192,7 +191,8 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
     @Override
     public boolean evictIfPresent(Object key) {
         QueryKey queryKey = queryKey(key);
-        boolean present = client.getQueryState(queryKey).map(this::usable).orElse(false);
+        boolean present = client.getQueryState(queryKey).map(state -> state.hasData() && !state.invalidated())
+                .orElse(false);
         client.invalidateQueries(QueryFilter.exact(queryKey)).join();
         return present;
     }
@@ -209,26 +209,8 @@ public final class StackQueryCache extends AbstractValueAdaptingCache {
         return any;
     }
 
-    private static Throwable cause(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof QueryFetchException fetch && fetch.getCause() != null) {
-            cause = fetch.getCause();
-        }
-        return cause;
-    }
-
-    @Override
-    protected Object toStoreValue(@Nullable Object userValue) {
-        return super.toStoreValue(userValue);
-    }
-
-    @Override
-    protected @Nullable Object fromStoreValue(@Nullable Object storeValue) {
-        return storeValue == NullValue.INSTANCE ? null : super.fromStoreValue(storeValue);
+    private @Nullable ValueWrapper wrapped(@Nullable Object data) {
+        return data == null ? null : toValueWrapper(data);
     }
 
     @Override

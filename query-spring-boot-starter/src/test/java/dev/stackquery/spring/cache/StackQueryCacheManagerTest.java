@@ -138,6 +138,17 @@ class StackQueryCacheManagerTest {
             assertThat(catalogue.product(1)).isEqualTo(new Product(1, "v1"));
             assertThat(catalogue.calls()).isEqualTo(1);
             assertThat(client.getQueryData(QueryKey.of("products", 1))).contains(new Product(1, "v1"));
+            List<dev.stackquery.QueryCacheEvent.Lookup> lookups = new java.util.concurrent.CopyOnWriteArrayList<>();
+            dev.stackquery.Subscription listening = client.addListener(event -> {
+                if (event instanceof dev.stackquery.QueryCacheEvent.Lookup lookup) {
+                    lookups.add(lookup);
+                }
+            });
+            catalogue.product(1);
+            listening.unsubscribe();
+            assertThat(lookups).as("a plain @Cacheable hit counts as an L1 hit, as fetchQuery's do").singleElement()
+                    .satisfies(lookup -> assertThat(lookup.result())
+                            .isEqualTo(dev.stackquery.QueryCacheEvent.LookupResult.HIT));
 
             catalogue.rename(1);
             assertThat(client.getQueryState(QueryKey.of("products", 1)).orElseThrow().invalidated()).isTrue();
