@@ -1,13 +1,11 @@
 package dev.stackquery.benchmarks;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 
+import dev.stackquery.MutableClock;
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryDefaults;
 import dev.stackquery.QueryKey;
@@ -34,48 +32,23 @@ public class GcBenchmark {
 
     private static final int RESIDENT = 100_000;
 
-    /** A clock that moves when told to. */
-    static final class ManualClock extends Clock {
-        volatile long millis = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
     /** Timers that run when {@link #runDue} is called, on the calling thread. */
     static final class ManualScheduler implements QueryScheduler {
         private record Task(long due, long seq, Runnable action) {
         }
 
-        private final ManualClock clock;
+        private final MutableClock clock;
         private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> a.due != b.due
                 ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
         private long seq;
 
-        ManualScheduler(ManualClock clock) {
+        ManualScheduler(MutableClock clock) {
             this.clock = clock;
         }
 
         @Override
         public synchronized Cancellable schedule(Runnable action, Duration delay) {
-            Task task = new Task(clock.millis + delay.toMillis(), seq++, action);
+            Task task = new Task(clock.millis() + delay.toMillis(), seq++, action);
             tasks.add(task);
             return () -> {
                 synchronized (ManualScheduler.this) {
@@ -89,7 +62,7 @@ public class GcBenchmark {
                 Task next;
                 synchronized (this) {
                     next = tasks.peek();
-                    if (next == null || next.due > clock.millis) {
+                    if (next == null || next.due > clock.millis()) {
                         return;
                     }
                     tasks.poll();
@@ -101,7 +74,7 @@ public class GcBenchmark {
 
     @State(Scope.Benchmark)
     public static class Resident {
-        final ManualClock clock = new ManualClock();
+        final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         final ManualScheduler scheduler = new ManualScheduler(clock);
         QueryClient client;
         long next;
@@ -134,7 +107,7 @@ public class GcBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public Object stackquery_collectOneDueAmong100k(Resident state) {
         Object value = state.client.fetchQuery(state.dueQuery()).join();
-        state.clock.millis += 1000;
+        state.clock.advance(Duration.ofSeconds(1));
         state.scheduler.runDue();
         return value;
     }
