@@ -574,29 +574,27 @@ public final class RedisInvalidationBus implements InvalidationBus {
         if (!listeners.isEmpty()) {
             return;
         }
-        cancel(probe);
-        probe = null;
-        cancelEcho();
-        Link current = link;
-        if (current != null) {
-            release(current, false);
-            link = null;
-        }
+        dropLink(false);
         synchronized (this) {
             connected = false;
         }
     }
 
+    /** Stops the probe and the echo, and lets the link go; on the bus thread. */
+    private void dropLink(boolean waitForRedis) {
+        cancel(probe);
+        probe = null;
+        cancelEcho();
+        Link current = link;
+        if (current != null) {
+            release(current, waitForRedis);
+            link = null;
+        }
+    }
+
     private void releaseAll(boolean waitForRedis) {
         try {
-            cancel(probe);
-            probe = null;
-            cancelEcho();
-            Link current = link;
-            if (current != null) {
-                release(current, waitForRedis);
-                link = null;
-            }
+            dropLink(waitForRedis);
             Disposable events = connectionEvents;
             if (events != null) {
                 events.dispose();
