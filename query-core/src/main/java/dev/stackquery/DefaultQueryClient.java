@@ -1105,14 +1105,17 @@ final class DefaultQueryClient implements QueryClient {
             });
             return matched;
         }
-        if (filter instanceof QueryFilter.Partial partial && partial.pattern().plainHead().size() >= 2) {
-            // Whatever a partial pattern selects starts with its plain parts: look among those only.
-            cache.forEachWithPrefix(partial.pattern().plainHead(), query -> {
-                if (!query.removed && query.key.matchesPartially(partial.pattern())) {
-                    matched.add(query);
-                }
-            });
-            return matched;
+        if (filter instanceof QueryFilter.Partial partial) {
+            QueryKey plainHead = partial.pattern().plainHead();
+            if (plainHead.size() >= 2) {
+                // Whatever a partial pattern selects starts with its plain parts: look among those only.
+                cache.forEachWithPrefix(plainHead, query -> {
+                    if (!query.removed && query.key.matchesPartially(partial.pattern())) {
+                        matched.add(query);
+                    }
+                });
+                return matched;
+            }
         }
         long now = clock.millis();
         for (Query<?> query : cache.all()) {
