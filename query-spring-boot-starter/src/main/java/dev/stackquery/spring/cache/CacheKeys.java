@@ -29,17 +29,25 @@ final class CacheKeys {
         }
     }
 
+    /** Whether a class overrides {@code toString()}, looked up once per class (keys come on every call). */
+    private static final ClassValue<Boolean> OWN_TO_STRING = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("toString").getDeclaringClass() != Object.class;
+            } catch (NoSuchMethodException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    };
+
     private static String text(String cacheName, Object key) {
         Class<?> type = key.getClass();
-        try {
-            if (type.getMethod("toString").getDeclaringClass() == Object.class) {
-                throw new IllegalArgumentException("cache '" + cacheName + "' cannot use a key of " + type.getName()
-                        + ": it is not a text, number, boolean, enum, UUID, list or map, and it keeps Object's"
-                        + " toString(), so equal keys would not match; give @Cacheable a key expression, or"
-                        + " override toString()");
-            }
-        } catch (NoSuchMethodException impossible) {
-            throw new IllegalStateException(impossible);
+        if (!OWN_TO_STRING.get(type)) {
+            throw new IllegalArgumentException("cache '" + cacheName + "' cannot use a key of " + type.getName()
+                    + ": it is not a text, number, boolean, enum, UUID, list or map, and it keeps Object's"
+                    + " toString(), so equal keys would not match; give @Cacheable a key expression, or"
+                    + " override toString()");
         }
         return key.toString();
     }
