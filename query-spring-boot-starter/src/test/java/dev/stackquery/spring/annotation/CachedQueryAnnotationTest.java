@@ -262,6 +262,15 @@ class CachedQueryAnnotationTest {
     }
 
     @Test
+    void theMethodRunsOnTheClientsExecutorNotOnTheCallersThread() {
+        runner.withBean(WhereItRuns.class).run(context -> {
+            String caller = Thread.currentThread().getName();
+            assertThat(context.getBean(WhereItRuns.class).thread()).as("as the README says: thread-bound context"
+                    + " does not follow the method").isNotEqualTo(caller);
+        });
+    }
+
+    @Test
     void anotherTypeUnderTheSameKeyFailsNamingTheKeyAndBothClasses() {
         runner.withBean(Collider.class).run(context -> {
             Catalogue catalogue = context.getBean(Catalogue.class);
@@ -336,6 +345,14 @@ class CachedQueryAnnotationTest {
                 throw new IllegalStateException("first attempt fails");
             }
             return "loaded on attempt " + attempt;
+        }
+    }
+
+    /** Tells on which thread its method ran. */
+    public static class WhereItRuns {
+        @CachedQuery(key = "'where'")
+        public String thread() {
+            return Thread.currentThread().getName();
         }
     }
 

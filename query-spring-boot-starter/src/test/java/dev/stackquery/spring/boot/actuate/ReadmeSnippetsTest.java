@@ -129,20 +129,26 @@ class ReadmeSnippetsTest {
         Map<String, Object> asWritten = new HashMap<>(readme);
         asWritten.put("spring.data.redis.host", "127.0.0.1");
         asWritten.put("spring.data.redis.port", closedPort);
-        assertThat(healthStatus(asWritten)).as("the README's application.yml, Redis unreachable").isEqualTo(200);
+        Http.Answer health = health(asWritten);
+        assertThat(health.status()).as("the README's application.yml, Redis unreachable").isEqualTo(200);
+        assertThat(health.json().at("/components/stackquery/status").asString()).isEqualTo("UP");
+        assertThat(health.json().at("/components/stackquery/details/l2").asString())
+                .as("the contributor's details say L2 is down").isEqualTo("DOWN");
 
         Map<String, Object> withoutTheLastLine = new HashMap<>(asWritten);
         withoutTheLastLine.remove("management.health.redis.enabled");
-        assertThat(healthStatus(withoutTheLastLine)).as("Boot's redis indicator left on").isEqualTo(503);
+        assertThat(health(withoutTheLastLine).status()).as("Boot's redis indicator left on").isEqualTo(503);
     }
 
-    private static int healthStatus(Map<String, Object> properties) {
+    /** {@code /actuator/health} of an application started with {@code properties} (details shown, to read them). */
+    private static Http.Answer health(Map<String, Object> properties) {
         Map<String, Object> all = new HashMap<>(properties);
         all.put("server.port", 0);
+        all.put("management.endpoint.health.show-details", "always"); // shows details; changes no status
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(TestApplication.class)
                 .properties(all).run()) {
             int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
-            return new Http(port).get("/actuator/health").status();
+            return new Http(port).get("/actuator/health");
         }
     }
 
