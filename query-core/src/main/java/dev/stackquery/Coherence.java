@@ -179,7 +179,7 @@ final class Coherence {
             }
             query.supersede();
             client.setState(query, query.state.withInvalidated());
-            type = query.type;
+            type = query.type();
             generation = query.generation();
         }
         StorageLayer l2 = client.storage;

@@ -40,8 +40,6 @@ import org.jspecify.annotations.Nullable;
 final class DefaultQueryClient implements QueryClient {
 
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
-    /** Resolution of the recency that size eviction orders by. */
-    private static final long ACCESS_GRANULARITY_MILLIS = 16;
     /** invalidateQueries' default, and what another instance's invalidation refetches here: the observed queries. */
     static final RefetchOptions INVALIDATE_DEFAULT = RefetchOptions.of(RefetchType.ACTIVE);
     private static final RefetchOptions REFETCH_DEFAULT = RefetchOptions.of(RefetchType.ALL);
@@ -154,9 +152,10 @@ final class DefaultQueryClient implements QueryClient {
         if (state == null || state.data() == null || state.isStaleAt(now, staleMillis)) {
             return null;
         }
-        if (now - query.lastAccess >= ACCESS_GRANULARITY_MILLIS) {
+        int tick = Query.readTick(now);
+        if (query.lastRead != tick) {
             // Writing on every hit would make hot keys bounce their cache line between cores.
-            query.lastAccess = now;
+            query.lastRead = tick;
         }
         if (events.hasListeners()) {
             events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L1, LookupResult.HIT));
@@ -199,7 +198,7 @@ final class DefaultQueryClient implements QueryClient {
                 if (query.removed) {
                     continue;
                 }
-                query.lastAccess = now;
+                query.lastRead = Query.readTick(now);
                 query.remember(options, gcMillis(options));
                 QueryState<T> state = query.state;
                 boolean stale = state.isStaleAt(now, staleMillis);
@@ -236,7 +235,7 @@ final class DefaultQueryClient implements QueryClient {
             }
             if (started != null) {
                 started.start();
-                cache.evictIfNeeded(this::evictForSize);
+                cache.evictIfNeeded(Query.readTick(clock.millis()), this::evictForSize);
             }
             return served != null ? served.completedData() : wait.copy();
         }
@@ -296,9 +295,7 @@ final class DefaultQueryClient implements QueryClient {
                     if (query.removed) {
                         continue;
                     }
-                    if (query.type == null) {
-                        query.type = type;
-                    }
+                    query.adoptType(type);
                     if (!coherence.install(query, hit, generation) && query.state.hasData()) {
                         return Optional.of(query.state.data());
                     }
@@ -388,7 +385,7 @@ final class DefaultQueryClient implements QueryClient {
                     return Optional.empty();
                 }
                 at = Instant.ofEpochMilli(clock.millis());
-                query.lastAccess = at.toEpochMilli();
+                query.lastRead = Query.readTick(at.toEpochMilli());
                 if (query.inFlight != null) {
                     // A fetch running now read the source before this value was set: its data arrives stale. (Only
                     // then: a new generation costs every set query its extras, and L2 has a generation of its own.)
@@ -396,7 +393,7 @@ final class DefaultQueryClient implements QueryClient {
                 }
                 setState(query, QueryState.success(updated, at).withFetchStatus(state.fetchStatus()));
                 touchGc(query);
-                type = query.type;
+                type = query.type();
                 target = query;
                 generation = query.generation();
             }
@@ -415,7 +412,7 @@ final class DefaultQueryClient implements QueryClient {
         } else {
             coherence.publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none);
         }
-        cache.evictIfNeeded(this::evictForSize);
+        cache.evictIfNeeded(Query.readTick(clock.millis()), this::evictForSize);
         return Optional.of(updated);
     }
 
@@ -986,13 +983,15 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     RetryDelay retryDelay(QueryOptions<?> options) {
-        return options.retryDelay != null ? options.retryDelay : defaults.retryDelay();
+        RetryDelay delay = options.retryDelayOrNull();
+        return delay != null ? delay : defaults.retryDelay();
     }
 
     /** Time limit of each attempt in ms, or 0 for none. */
     long timeoutMillis(QueryOptions<?> options) {
-        if (options.timeout != null) {
-            return Durations.toMillisSaturated(options.timeout);
+        Duration timeout = options.timeoutOrNull();
+        if (timeout != null) {
+            return Durations.toMillisSaturated(timeout);
         }
         return defaults.timeout().map(Durations::toMillisSaturated).orElse(0L);
     }
@@ -1013,7 +1012,10 @@ final class DefaultQueryClient implements QueryClient {
 
     /** Restarts the query's gcTime countdown; the caller holds its monitor. */
     void touchGc(Query<?> query) {
-        long gcMillis = query.gcMillis >= 0 ? query.gcMillis : Durations.toMillisSaturated(defaults.gcTime());
+        long gcMillis = query.gcMillis();
+        if (gcMillis < 0) {
+            gcMillis = Durations.toMillisSaturated(defaults.gcTime());
+        }
         long at = Durations.addSaturated(clock.millis(), gcMillis);
         query.gcAt = at;
         boolean earlier = query.gcShortened;

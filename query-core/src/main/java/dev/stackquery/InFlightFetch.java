@@ -123,7 +123,7 @@ final class InFlightFetch<T> {
         observerContext = Attempt.fetchContext(client.sourceCalls, query.key); // on the caller's thread
         TypeRef<T> type;
         synchronized (query) {
-            type = query.type;
+            type = query.type();
         }
         StorageLayer storage = client.storage;
         if (storage == null) {
@@ -481,7 +481,7 @@ final class InFlightFetch<T> {
             if (storage != null && writeGeneration != null) {
                 TypeRef<T> type;
                 synchronized (query) {
-                    type = query.type;
+                    type = query.type();
                 }
                 long writtenIn = generationAtEnd;
                 CompletableFuture<Boolean> written = storage.write(query.key, value, type, Instant.ofEpochMilli(readAt),

@@ -15,6 +15,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class Query<T> {
 
+    // Memory per cached entry counts: the fields below fit 56 bytes (a time of last read in an int of ticks, gcTime in
+    // an int, the declared type read from the options), and what few queries need is kept apart in Extras.
+
+    /** The length of a tick of {@link #lastRead}: reads closer than this are one read for size eviction. */
+    static final int READ_TICK_SHIFT = 4;
+    private static final int GC_DEFAULT = -1;
+    private static final int GC_NEVER = -2;
+    /** {@link #gcTime} of a gcTime that does not fit an int of milliseconds, kept in {@link Extras#longGcMillis}. */
+    private static final int GC_LONG = Integer.MAX_VALUE;
+
     final QueryKey key;
     /** The L1 holding this query: tells a {@link QueryOptions#lastQuery} hint of this client from another's. */
     final QueryCache home;
@@ -30,14 +40,17 @@ final class Query<T> {
      * its next deadline then gets an entry of its own, as the one queued may be later. Guarded by the monitor.
      */
     boolean gcShortened;
-    /** Last time a caller read it, for size eviction. Racy on purpose: it is a hint, and the hit path must not pay a fence. */
-    long lastAccess;
+    /**
+     * When a caller last read it, in ticks of 16 ms ({@code millis >>> READ_TICK_SHIFT}; see {@link #readAge}), for
+     * size eviction. Racy on purpose: it is a hint, and the hit path must not pay a fence.
+     */
+    int lastRead;
 
     // Guarded by this.
     @Nullable InFlightFetch<T> inFlight;
     @Nullable QueryOptions<T> options;
-    @Nullable TypeRef<T> type;
-    long gcMillis = -1;
+    /** The longest gcTime in ms any caller gave, or GC_DEFAULT / GC_NEVER / GC_LONG. */
+    private int gcTime = GC_DEFAULT;
     /** What few queries need (observers, polling, generation), kept apart so most entries stay small. */
     private @Nullable Extras<T> extras;
 
@@ -46,27 +59,80 @@ final class Query<T> {
         QueryScheduler.@Nullable Cancellable pollTimer;
         long pollMillis = -1;
         long generation;
+        /** The type last declared when the options in effect declare none (set by earlier options or an L2 read). */
+        @Nullable TypeRef<T> type;
+        long longGcMillis;
     }
 
     Query(QueryKey key, QueryCache home, QueryState<T> initial, long now) {
         this.key = key;
         this.home = home;
         this.state = initial;
-        this.lastAccess = now;
+        this.lastRead = readTick(now);
+    }
+
+    /** {@code millis} as a tick of {@link #lastRead}. */
+    static int readTick(long millis) {
+        return (int) (millis >>> READ_TICK_SHIFT);
+    }
+
+    /**
+     * How many ticks ago the query was last read as of {@code nowTick}: 0 for a read racing the caller's clock
+     * read; reads over a year ago wrap (an int of 16 ms ticks), which only makes such a query look more recent.
+     */
+    int readAge(int nowTick) {
+        return Math.max(0, nowTick - lastRead);
     }
 
     /** Keeps what later refetches and L2 reads need from the options of the latest caller. */
     void remember(QueryOptions<T> newOptions, long resolvedGcMillis) {
-        options = newOptions;
-        TypeRef<T> declared = newOptions.typeOrNull();
-        if (declared != null) {
-            type = declared;
+        QueryOptions<T> before = options;
+        if (before != newOptions && newOptions.typeOrNull() == null && before != null
+                && before.typeOrNull() != null) {
+            extras().type = before.typeOrNull(); // the latest declared type stays in effect
         }
+        options = newOptions;
         // As in TanStack Query, the query keeps the longest gcTime any caller asked for.
-        long before = gcMillis;
-        gcMillis = Math.max(gcMillis, resolvedGcMillis);
-        if (before < 0 && gcMillis >= 0) {
-            gcShortened = true; // the only way its gcTime can get shorter: from the default to a given one
+        long gcBefore = gcMillis();
+        if (resolvedGcMillis > gcBefore) {
+            gcMillis(resolvedGcMillis);
+            if (gcBefore < 0) {
+                gcShortened = true; // the only way its gcTime can get shorter: from the default to a given one
+            }
+        }
+    }
+
+    /** The longest gcTime in ms any caller gave ({@code Long.MAX_VALUE}: never), or -1 for the client's default. */
+    long gcMillis() {
+        return switch (gcTime) {
+            case GC_DEFAULT -> -1;
+            case GC_NEVER -> Long.MAX_VALUE;
+            case GC_LONG -> extras().longGcMillis;
+            default -> gcTime;
+        };
+    }
+
+    private void gcMillis(long millis) {
+        if (millis == Long.MAX_VALUE) {
+            gcTime = GC_NEVER;
+        } else if (millis >= GC_LONG) {
+            extras().longGcMillis = millis;
+            gcTime = GC_LONG;
+        } else {
+            gcTime = (int) millis;
+        }
+    }
+
+    /** The type the latest caller declared for the data, which L2 reads and writes need; null when none did. */
+    @Nullable TypeRef<T> type() {
+        TypeRef<T> declared = options == null ? null : options.typeOrNull();
+        return declared != null || extras == null ? declared : extras.type;
+    }
+
+    /** Takes {@code read} as the data's type if no caller declared one. */
+    void adoptType(TypeRef<T> read) {
+        if (type() == null) {
+            extras().type = read;
         }
     }
 

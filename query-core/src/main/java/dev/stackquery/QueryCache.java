@@ -171,23 +171,23 @@ final class QueryCache {
     }
 
     /** Evicts with {@code evict} (which re-checks under the query's monitor) while L1 is over its bound. */
-    void evictIfNeeded(Predicate<Query<?>> evict) {
+    void evictIfNeeded(int nowTick, Predicate<Query<?>> evict) {
         int excess = queries.size() - maxQueries;
         if (excess <= 0 || !evicting.compareAndSet(false, true)) {
             return;
         }
         try {
             int wanted = excess + maxQueries / 100;
-            // Max-heap on lastAccess holding the `wanted` least recently read candidates seen so far.
+            // Min-heap on read age holding the `wanted` least recently read candidates seen so far.
             PriorityQueue<Query<?>> oldest = new PriorityQueue<>(wanted + 1,
-                    Comparator.comparingLong((Query<?> q) -> q.lastAccess).reversed());
+                    Comparator.comparingInt((Query<?> q) -> q.readAge(nowTick)));
             for (Query<?> query : queries.values()) {
                 if (query.removed || query.state.isFetching()) {
                     continue;
                 }
                 if (oldest.size() < wanted) {
                     oldest.add(query);
-                } else if (query.lastAccess < oldest.peek().lastAccess) {
+                } else if (query.readAge(nowTick) > oldest.peek().readAge(nowTick)) {
                     oldest.poll();
                     oldest.add(query);
                 }

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class QueryOptions<T> {
 
+    // Options a fetch creates its query with stay with the query (for refetches and L2 reads): memory per entry
+    // counts, so the options few callers set are kept in an object of their own, absent when none is set.
     private final QueryKey key;
     private final @Nullable QueryFunction<T> function;
     private final @Nullable AsyncQueryFunction<T> asyncFunction;
@@ -32,23 +34,31 @@ public final class QueryOptions<T> {
     final long staleMillis;
     final @Nullable Duration gcTime;
     final @Nullable Integer retry;
-    final @Nullable RetryDelay retryDelay;
-    final @Nullable Duration timeout;
     private final boolean enabled;
-    private final @Nullable Duration refetchInterval;
-    private final @Nullable T placeholderData;
-    private final @Nullable T initialData;
     private final @Nullable TypeRef<T> type;
-    private final @Nullable UnaryOperator<T> select;
-    private final @Nullable Consumer<? super T> onSuccess;
-    private final @Nullable Consumer<? super Throwable> onError;
-    private final @Nullable BiConsumer<? super @Nullable T, ? super @Nullable Throwable> onSettled;
+    private final @Nullable Rare<T> rare;
     /**
      * The {@code Query} these options last found in a client's L1: a hint for the hit path, checked (client,
      * removal) before use. Written and read without synchronisation, like {@link String}'s hash; not part of
      * equality and not copied to derived options.
      */
     @Nullable Object lastQuery;
+
+    /** The options few callers set. */
+    private record Rare<T>(@Nullable RetryDelay retryDelay, @Nullable Duration timeout,
+            @Nullable Duration refetchInterval, @Nullable T placeholderData, @Nullable T initialData,
+            @Nullable UnaryOperator<T> select, @Nullable Consumer<? super T> onSuccess,
+            @Nullable Consumer<? super Throwable> onError,
+            @Nullable BiConsumer<? super @Nullable T, ? super @Nullable Throwable> onSettled) {
+
+        static <T> @Nullable Rare<T> of(Builder<T> b) {
+            return b.retryDelay == null && b.timeout == null && b.refetchInterval == null
+                    && b.placeholderData == null && b.initialData == null && b.select == null && b.onSuccess == null
+                    && b.onError == null && b.onSettled == null ? null
+                    : new Rare<>(b.retryDelay, b.timeout, b.refetchInterval, b.placeholderData, b.initialData,
+                            b.select, b.onSuccess, b.onError, b.onSettled);
+        }
+    }
 
     private QueryOptions(Builder<T> b) {
         this.key = b.key;
@@ -58,17 +68,9 @@ public final class QueryOptions<T> {
         this.staleMillis = b.staleTime == null ? -1 : Durations.toMillisSaturated(b.staleTime);
         this.gcTime = b.gcTime;
         this.retry = b.retry;
-        this.retryDelay = b.retryDelay;
-        this.timeout = b.timeout;
         this.enabled = b.enabled;
-        this.refetchInterval = b.refetchInterval;
-        this.placeholderData = b.placeholderData;
-        this.initialData = b.initialData;
         this.type = b.type;
-        this.select = b.select;
-        this.onSuccess = b.onSuccess;
-        this.onError = b.onError;
-        this.onSettled = b.onSettled;
+        this.rare = Rare.of(b);
     }
 
     /** Starts options for a blocking query function. */
@@ -92,17 +94,19 @@ public final class QueryOptions<T> {
         b.staleTime = staleTime;
         b.gcTime = gcTime;
         b.retry = retry;
-        b.retryDelay = retryDelay;
-        b.timeout = timeout;
         b.enabled = enabled;
-        b.refetchInterval = refetchInterval;
-        b.placeholderData = placeholderData;
-        b.initialData = initialData;
         b.type = type;
-        b.select = select;
-        b.onSuccess = onSuccess;
-        b.onError = onError;
-        b.onSettled = onSettled;
+        if (rare != null) {
+            b.retryDelay = rare.retryDelay();
+            b.timeout = rare.timeout();
+            b.refetchInterval = rare.refetchInterval();
+            b.placeholderData = rare.placeholderData();
+            b.initialData = rare.initialData();
+            b.select = rare.select();
+            b.onSuccess = rare.onSuccess();
+            b.onError = rare.onError();
+            b.onSettled = rare.onSettled();
+        }
         return b;
     }
 
@@ -138,12 +142,12 @@ public final class QueryOptions<T> {
 
     /** Delay before each retry, if set. */
     public Optional<RetryDelay> retryDelay() {
-        return Optional.ofNullable(retryDelay);
+        return Optional.ofNullable(retryDelayOrNull());
     }
 
     /** Time limit of each attempt, if set. */
     public Optional<Duration> timeout() {
-        return Optional.ofNullable(timeout);
+        return Optional.ofNullable(timeoutOrNull());
     }
 
     /** Whether observers may fetch this query on their own (default true). */
@@ -153,17 +157,17 @@ public final class QueryOptions<T> {
 
     /** Interval at which observers refetch, if set. */
     public Optional<Duration> refetchInterval() {
-        return Optional.ofNullable(refetchInterval);
+        return Optional.ofNullable(refetchIntervalOrNull());
     }
 
     /** Data shown to observers while the query is pending; never cached. */
     public Optional<T> placeholderData() {
-        return Optional.ofNullable(placeholderData);
+        return Optional.ofNullable(placeholderDataOrNull());
     }
 
     /** Data the query starts with when it is created by these options; cached like fetched data. */
     public Optional<T> initialData() {
-        return Optional.ofNullable(initialData);
+        return Optional.ofNullable(initialDataOrNull());
     }
 
     /** Declared type of the data, needed to read it back from L2; without it the query stays in L1. */
@@ -177,22 +181,22 @@ public final class QueryOptions<T> {
      * changes the type.
      */
     public Optional<UnaryOperator<T>> select() {
-        return Optional.ofNullable(select);
+        return Optional.ofNullable(rare == null ? null : rare.select());
     }
 
     /** Called once when a fetch started with these options succeeds. */
     public Optional<Consumer<? super T>> onSuccess() {
-        return Optional.ofNullable(onSuccess);
+        return Optional.ofNullable(onSuccessOrNull());
     }
 
     /** Called once when a fetch started with these options fails after its retries. */
     public Optional<Consumer<? super Throwable>> onError() {
-        return Optional.ofNullable(onError);
+        return Optional.ofNullable(onErrorOrNull());
     }
 
     /** Called once when a fetch started with these options ends, after {@code onSuccess} or {@code onError}. */
     public Optional<BiConsumer<? super @Nullable T, ? super @Nullable Throwable>> onSettled() {
-        return Optional.ofNullable(onSettled);
+        return Optional.ofNullable(onSettledOrNull());
     }
 
     @Nullable QueryFunction<T> functionOrNull() {
@@ -207,34 +211,42 @@ public final class QueryOptions<T> {
         return type;
     }
 
+    @Nullable RetryDelay retryDelayOrNull() {
+        return rare == null ? null : rare.retryDelay();
+    }
+
+    @Nullable Duration timeoutOrNull() {
+        return rare == null ? null : rare.timeout();
+    }
+
     @Nullable T placeholderDataOrNull() {
-        return placeholderData;
+        return rare == null ? null : rare.placeholderData();
     }
 
     @Nullable Duration refetchIntervalOrNull() {
-        return refetchInterval;
+        return rare == null ? null : rare.refetchInterval();
     }
 
     @Nullable T initialDataOrNull() {
-        return initialData;
+        return rare == null ? null : rare.initialData();
     }
 
     @Nullable Consumer<? super T> onSuccessOrNull() {
-        return onSuccess;
+        return rare == null ? null : rare.onSuccess();
     }
 
     @Nullable Consumer<? super Throwable> onErrorOrNull() {
-        return onError;
+        return rare == null ? null : rare.onError();
     }
 
     @Nullable BiConsumer<? super @Nullable T, ? super @Nullable Throwable> onSettledOrNull() {
-        return onSettled;
+        return rare == null ? null : rare.onSettled();
     }
 
     @Override
     public String toString() {
         return "QueryOptions[key=" + key + ", staleTime=" + staleTime + ", gcTime=" + gcTime + ", retry=" + retry
-                + ", timeout=" + timeout + ", enabled=" + enabled + ", type=" + type + "]";
+                + ", timeout=" + timeoutOrNull() + ", enabled=" + enabled + ", type=" + type + "]";
     }
 
     /**

@@ -10,26 +10,37 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable picture of one query at one moment. Values compare equal when all their components are equal.
  *
- * <p>(A class rather than a record so that it keeps its times as epoch milliseconds: one object per state instead of
- * three, on the path every cache hit takes.)
+ * <p>(A class rather than a record so that it keeps its times as epoch milliseconds and packs its flags: one object
+ * of 32 bytes per state instead of three, as every cached entry holds one and every cache hit reads one.)
  *
  * @param <T> type of the data
  */
 public final class QueryState<T> {
 
     private static final long NONE = Long.MIN_VALUE;
+    /** Times are kept in the low 56 bits of {@link #stamp}: about a million years either side of 1970. */
+    private static final int TIME_BITS = 56;
+    private static final long TIME_LIMIT = 1L << (TIME_BITS - 1);
+    private static final long TIME_MASK = (1L << TIME_BITS) - 1;
+    private static final int STATUS_SHIFT = TIME_BITS;
+    private static final int FETCH_STATUS_SHIFT = TIME_BITS + 2;
+    private static final long INVALIDATED = 1L << (TIME_BITS + 4);
+    private static final QueryStatus[] STATUSES = QueryStatus.values();
+    private static final FetchStatus[] FETCH_STATUSES = FetchStatus.values();
 
+    // Memory per cached entry counts (one state per query), so a state is four fields in 32 bytes: the data, the
+    // time it was updated with the status, fetch status and invalidated flag in the long's top byte, the failure
+    // fields in an object of their own that only failed queries carry, and the shared future of the data.
     private final @Nullable T data;
-    private final long dataUpdatedAt;
-    private final @Nullable Throwable error;
-    private final long errorUpdatedAt;
-    private final int failureCount;
-    private final @Nullable Throwable failureReason;
-    private final QueryStatus status;
-    private final FetchStatus fetchStatus;
-    private final boolean invalidated;
+    private final long stamp;
+    private final @Nullable Failure failure;
     /** The shared completed future of {@link #data}, made on the first fresh hit. */
     private volatile @Nullable CompletableFuture<T> completed;
+
+    /** What a state knows about failures; absent (null) while there are none. */
+    private record Failure(@Nullable Throwable error, long errorUpdatedAt, int failureCount,
+            @Nullable Throwable failureReason) {
+    }
 
     /**
      * Makes a state; {@code data} and {@code dataUpdatedAt} come together, statuses are required.
@@ -43,38 +54,49 @@ public final class QueryState<T> {
      * @param status what the query knows about its data
      * @param fetchStatus whether its function is running
      * @param invalidated whether the data was invalidated; invalidated data is stale for every caller
+     * @throws IllegalArgumentException if only one of {@code data} and {@code dataUpdatedAt} is given, if
+     *         {@code failureCount} is negative, or if a time is more than a million years from 1970
      */
     public QueryState(@Nullable T data, @Nullable Instant dataUpdatedAt, @Nullable Throwable error,
             @Nullable Instant errorUpdatedAt, int failureCount, @Nullable Throwable failureReason, QueryStatus status,
             FetchStatus fetchStatus, boolean invalidated) {
-        this(data, dataUpdatedAt == null ? NONE : dataUpdatedAt.toEpochMilli(), error,
-                errorUpdatedAt == null ? NONE : errorUpdatedAt.toEpochMilli(), failureCount, failureReason, status,
-                fetchStatus, invalidated);
+        this(data, dataUpdatedAt == null ? NONE : dataUpdatedAt.toEpochMilli(),
+                failure(error, errorUpdatedAt == null ? NONE : errorUpdatedAt.toEpochMilli(), failureCount,
+                        failureReason),
+                status, fetchStatus, invalidated);
         if ((data == null) != (dataUpdatedAt == null)) {
             throw new IllegalArgumentException("data and dataUpdatedAt must both be present or both absent");
         }
     }
 
-    private QueryState(@Nullable T data, long dataUpdatedAt, @Nullable Throwable error, long errorUpdatedAt,
-            int failureCount, @Nullable Throwable failureReason, QueryStatus status, FetchStatus fetchStatus,
-            boolean invalidated) {
+    private QueryState(@Nullable T data, long dataUpdatedAt, @Nullable Failure failure, QueryStatus status,
+            FetchStatus fetchStatus, boolean invalidated) {
+        this.data = data;
+        this.stamp = stamp(data == null ? 0 : dataUpdatedAt, Objects.requireNonNull(status, "status"),
+                Objects.requireNonNull(fetchStatus, "fetchStatus"), invalidated);
+        this.failure = failure;
+    }
+
+    private static long stamp(long millis, QueryStatus status, FetchStatus fetchStatus, boolean invalidated) {
+        if (millis < -TIME_LIMIT || millis >= TIME_LIMIT) {
+            throw new IllegalArgumentException("dataUpdatedAt is out of range: " + Instant.ofEpochMilli(millis));
+        }
+        return (millis & TIME_MASK) | ((long) status.ordinal() << STATUS_SHIFT)
+                | ((long) fetchStatus.ordinal() << FETCH_STATUS_SHIFT) | (invalidated ? INVALIDATED : 0);
+    }
+
+    private static @Nullable Failure failure(@Nullable Throwable error, long errorUpdatedAt, int failureCount,
+            @Nullable Throwable failureReason) {
         if (failureCount < 0) {
             throw new IllegalArgumentException("failureCount must not be negative: " + failureCount);
         }
-        this.data = data;
-        this.dataUpdatedAt = data == null ? NONE : dataUpdatedAt;
-        this.error = error;
-        this.errorUpdatedAt = errorUpdatedAt;
-        this.failureCount = failureCount;
-        this.failureReason = failureReason;
-        this.status = Objects.requireNonNull(status, "status");
-        this.fetchStatus = Objects.requireNonNull(fetchStatus, "fetchStatus");
-        this.invalidated = invalidated;
+        return error == null && errorUpdatedAt == NONE && failureCount == 0 && failureReason == null ? null
+                : new Failure(error, errorUpdatedAt, failureCount, failureReason);
     }
 
     /** The state of a query that has neither data nor a fetch yet. */
     public static <T> QueryState<T> idle() {
-        return new QueryState<>(null, NONE, null, NONE, 0, null, QueryStatus.IDLE, FetchStatus.IDLE, false);
+        return new QueryState<>(null, NONE, null, QueryStatus.IDLE, FetchStatus.IDLE, false);
     }
 
     /** The state of a query that has {@code data} fetched or set at {@code updatedAt}. */
@@ -84,8 +106,7 @@ public final class QueryState<T> {
 
     static <T> QueryState<T> success(T data, long updatedAtMillis) {
         Objects.requireNonNull(data, "data");
-        return new QueryState<>(data, updatedAtMillis, null, NONE, 0, null, QueryStatus.SUCCESS, FetchStatus.IDLE,
-                false);
+        return new QueryState<>(data, updatedAtMillis, null, QueryStatus.SUCCESS, FetchStatus.IDLE, false);
     }
 
     /** Latest successful data, kept through later failures; null when there is none. */
@@ -95,42 +116,43 @@ public final class QueryState<T> {
 
     /** When {@link #data()} was fetched or set; null when there is no data. */
     public @Nullable Instant dataUpdatedAt() {
-        return data == null ? null : Instant.ofEpochMilli(dataUpdatedAt);
+        return data == null ? null : Instant.ofEpochMilli(dataUpdatedAtMillis());
     }
 
     /** Error of the last failed fetch, cleared by the next success; null when none. */
     public @Nullable Throwable error() {
-        return error;
+        return failure == null ? null : failure.error();
     }
 
     /** When {@link #error()} happened; null when none. */
     public @Nullable Instant errorUpdatedAt() {
-        return errorUpdatedAt == NONE ? null : Instant.ofEpochMilli(errorUpdatedAt);
+        return failure == null || failure.errorUpdatedAt() == NONE ? null
+                : Instant.ofEpochMilli(failure.errorUpdatedAt());
     }
 
     /** Failed attempts of the current or last fetch, reset by a success. */
     public int failureCount() {
-        return failureCount;
+        return failure == null ? 0 : failure.failureCount();
     }
 
     /** Last failed attempt's error, reset by a success; null when none. */
     public @Nullable Throwable failureReason() {
-        return failureReason;
+        return failure == null ? null : failure.failureReason();
     }
 
     /** What the query knows about its data. */
     public QueryStatus status() {
-        return status;
+        return STATUSES[(int) (stamp >>> STATUS_SHIFT) & 3];
     }
 
     /** Whether its function is running. */
     public FetchStatus fetchStatus() {
-        return fetchStatus;
+        return FETCH_STATUSES[(int) (stamp >>> FETCH_STATUS_SHIFT) & 3];
     }
 
     /** Whether the data was invalidated; invalidated data is stale for every caller. */
     public boolean invalidated() {
-        return invalidated;
+        return (stamp & INVALIDATED) != 0;
     }
 
     /** Whether there is data (of any age). */
@@ -140,22 +162,22 @@ public final class QueryState<T> {
 
     /** Whether the query's function is running (retries included). */
     public boolean isFetching() {
-        return fetchStatus == FetchStatus.FETCHING;
+        return fetchStatus() == FetchStatus.FETCHING;
     }
 
     /** Whether there is no data yet and a first fetch is due or running. */
     public boolean isPending() {
-        return status == QueryStatus.PENDING;
+        return status() == QueryStatus.PENDING;
     }
 
     /** Whether the last fetch failed after its retries. */
     public boolean isError() {
-        return status == QueryStatus.ERROR;
+        return status() == QueryStatus.ERROR;
     }
 
     /** Whether data is present and the last fetch (if any) succeeded. */
     public boolean isSuccess() {
-        return status == QueryStatus.SUCCESS;
+        return status() == QueryStatus.SUCCESS;
     }
 
     /**
@@ -167,7 +189,8 @@ public final class QueryState<T> {
     }
 
     boolean isStaleAt(long nowMillis, long staleMillis) {
-        return data == null || invalidated || Durations.addSaturated(dataUpdatedAt, staleMillis) <= nowMillis;
+        return data == null || invalidated()
+                || Durations.addSaturated(dataUpdatedAtMillis(), staleMillis) <= nowMillis;
     }
 
     /** A completed future of the data, shared by every fresh hit on this state; the caller checked data is there. */
@@ -183,62 +206,62 @@ public final class QueryState<T> {
 
     /** {@link #dataUpdatedAt()} in epoch milliseconds; {@code Long.MIN_VALUE} without data. */
     long dataUpdatedAtMillis() {
-        return dataUpdatedAt;
+        return data == null ? NONE : (stamp << (Long.SIZE - TIME_BITS)) >> (Long.SIZE - TIME_BITS);
     }
 
     QueryState<T> fetching(boolean resetFailures) {
-        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, resetFailures ? 0 : failureCount,
-                resetFailures ? null : failureReason, data == null ? QueryStatus.PENDING : status,
-                FetchStatus.FETCHING, invalidated);
+        Failure kept = failure == null || !resetFailures ? failure
+                : failure(failure.error(), failure.errorUpdatedAt(), 0, null);
+        return new QueryState<>(data, dataUpdatedAtMillis(), kept, data == null ? QueryStatus.PENDING : status(),
+                FetchStatus.FETCHING, invalidated());
     }
 
     QueryState<T> failedAttempt(int failures, Throwable reason) {
-        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failures, reason, status, fetchStatus,
-                invalidated);
+        return new QueryState<>(data, dataUpdatedAtMillis(), failure(error(), errorMillis(), failures, reason),
+                status(), fetchStatus(), invalidated());
     }
 
     QueryState<T> failed(Throwable cause, long atMillis) {
-        return new QueryState<>(data, dataUpdatedAt, cause, atMillis, failureCount, failureReason, QueryStatus.ERROR,
-                FetchStatus.IDLE, invalidated);
+        return new QueryState<>(data, dataUpdatedAtMillis(), failure(cause, atMillis, failureCount(),
+                failureReason()), QueryStatus.ERROR, FetchStatus.IDLE, invalidated());
     }
 
     QueryState<T> withInvalidated() {
-        return invalidated ? this : new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failureCount,
-                failureReason, status, fetchStatus, true);
+        return invalidated() ? this
+                : new QueryState<>(data, dataUpdatedAtMillis(), failure, status(), fetchStatus(), true);
     }
 
     QueryState<T> withFetchStatus(FetchStatus newStatus) {
-        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason, status,
-                newStatus, invalidated);
+        return new QueryState<>(data, dataUpdatedAtMillis(), failure, status(), newStatus, invalidated());
     }
 
     /** Back to idle fetching after a cancelled fetch: status as before it, unless data arrived meanwhile. */
     QueryState<T> cancelled(QueryStatus statusBefore) {
+        QueryStatus status = status();
         QueryStatus restored = data != null ? (status == QueryStatus.PENDING ? QueryStatus.SUCCESS : status)
                 : statusBefore;
-        return new QueryState<>(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason, restored,
-                FetchStatus.IDLE, invalidated);
+        return new QueryState<>(data, dataUpdatedAtMillis(), failure, restored, FetchStatus.IDLE, invalidated());
+    }
+
+    private long errorMillis() {
+        return failure == null ? NONE : failure.errorUpdatedAt();
     }
 
     @Override
     public boolean equals(@Nullable Object other) {
-        return other == this || (other instanceof QueryState<?> that && dataUpdatedAt == that.dataUpdatedAt
-                && errorUpdatedAt == that.errorUpdatedAt && failureCount == that.failureCount
-                && invalidated == that.invalidated && status == that.status && fetchStatus == that.fetchStatus
-                && Objects.equals(data, that.data) && Objects.equals(error, that.error)
-                && Objects.equals(failureReason, that.failureReason));
+        return other == this || (other instanceof QueryState<?> that && stamp == that.stamp
+                && Objects.equals(data, that.data) && Objects.equals(failure, that.failure));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(data, dataUpdatedAt, error, errorUpdatedAt, failureCount, failureReason, status,
-                fetchStatus, invalidated);
+        return Objects.hash(data, stamp, failure);
     }
 
     @Override
     public String toString() {
-        return "QueryState[status=" + status + ", fetchStatus=" + fetchStatus + ", data=" + data
-                + ", dataUpdatedAt=" + dataUpdatedAt() + ", error=" + error + ", failureCount=" + failureCount
-                + ", invalidated=" + invalidated + "]";
+        return "QueryState[status=" + status() + ", fetchStatus=" + fetchStatus() + ", data=" + data
+                + ", dataUpdatedAt=" + dataUpdatedAt() + ", error=" + error() + ", failureCount=" + failureCount()
+                + ", invalidated=" + invalidated() + "]";
     }
 }

@@ -79,6 +79,22 @@ class QueryClientGcTest {
     }
 
     @Test
+    void aGcTimeLongerThanAnIntOfMillisecondsIsKeptExactlyAndTheLongestGcTimeWins() {
+        Duration month = Duration.ofDays(30); // 2 592 000 000 ms: more than an int holds
+        try (QueryClient client = client(100)) {
+            client.fetchQuery(options(1, month)).join();
+            client.fetchQuery(options(1, Duration.ofMinutes(1))).join();
+            client.fetchQuery(options(2, Duration.ofSeconds(Long.MAX_VALUE))).join();
+            time.advance(month.minusMillis(1));
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isPresent();
+            time.advance(Duration.ofMillis(1));
+            assertThat(client.getQueryData(QueryKey.of("item", 1))).isEmpty();
+            time.advance(Duration.ofDays(365 * 100));
+            assertThat(client.getQueryData(QueryKey.of("item", 2))).as("a gcTime beyond any clock").isPresent();
+        }
+    }
+
+    @Test
     void beyondMaxQueriesTheLeastRecentlyReadInactiveQueriesAreEvicted() {
         try (QueryClient client = client(10)) {
             for (int i = 0; i < 10; i++) {

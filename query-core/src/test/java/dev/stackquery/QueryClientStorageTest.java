@@ -131,6 +131,23 @@ class QueryClientStorageTest {
     }
 
     @Test
+    void aCallerWithoutATypeLeavesTheTypeAnEarlierCallerDeclaredInEffect() {
+        client.fetchQuery(products(Duration.ofMinutes(1)).build()).join();
+        time.advance(Duration.ofMinutes(2)); // stale, and still in L1 (gcTime 5 minutes)
+        try (QueryClient other = newClient(shared, e -> { })) {
+            other.fetchFreshQuery(products(Duration.ofMinutes(1)).build()).join(); // L2 now holds Pen 2
+        }
+        QueryOptions<List<Product>> untyped = QueryOptions.<List<Product>>builder(key, ctx -> {
+            throw new IllegalStateException("L2 holds fresh data of the declared type");
+        }).staleTime(Duration.ofMinutes(1)).retry(0).build();
+
+        client.fetchQuery(untyped).join(); // stale in L1: served, and refetched from L2 with the earlier type
+
+        assertThat(calls).hasValue(2);
+        assertThat(client.<List<Product>>getQueryData(key).orElseThrow().get(0).name()).isEqualTo("Pen 2");
+    }
+
+    @Test
     void withoutADeclaredTypeTheQueryIsWrittenButNotReadFromL2() {
         QueryOptions<String> untyped = QueryOptions.builder(QueryKey.of("plain"), ctx -> "v" + calls.incrementAndGet())
                 .staleTime(Duration.ofMinutes(5)).build();
