@@ -63,7 +63,9 @@ public final class QueryKey {
         }
         Object[] normalized = new Object[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            normalized[i] = normalize(parts[i], "part " + i, 1);
+            Object part = parts[i];
+            Object plain = plain(part);
+            normalized[i] = plain != null ? plain : normalize(part, "part " + i, 1);
         }
         return new QueryKey(normalized);
     }
@@ -233,15 +235,27 @@ public final class QueryKey {
         return canonical();
     }
 
+    /**
+     * The normalized form of the parts most keys are made of (texts, whole numbers, booleans), or null for any other
+     * part: the common case costs no allocation, not even the text naming the part for an error it will not have.
+     */
+    private static @Nullable Object plain(@Nullable Object part) {
+        if (part instanceof String || part instanceof Long || part instanceof Boolean) {
+            return part;
+        }
+        if (part instanceof Integer || part instanceof Short || part instanceof Byte) {
+            return ((Number) part).longValue();
+        }
+        return null;
+    }
+
     private static Object normalize(@Nullable Object part, String where, int depth) {
         if (part == null) {
             throw new NullPointerException("query key " + where + " is null");
         }
-        if (part instanceof String || part instanceof Boolean) {
-            return part;
-        }
-        if (part instanceof Integer || part instanceof Long || part instanceof Short || part instanceof Byte) {
-            return ((Number) part).longValue();
+        Object plain = plain(part);
+        if (plain != null) {
+            return plain;
         }
         if (part instanceof BigInteger big) {
             return big.bitLength() < 64 ? (Object) big.longValue() : big;
@@ -271,7 +285,9 @@ public final class QueryKey {
             List<Object> copy = new ArrayList<>(list.size());
             int i = 0;
             for (Object element : list) {
-                copy.add(normalize(element, where + "[" + i++ + "]", depth + 1));
+                Object simple = plain(element);
+                copy.add(simple != null ? simple : normalize(element, where + "[" + i + "]", depth + 1));
+                i++;
             }
             return Collections.unmodifiableList(copy);
         }
@@ -288,7 +304,9 @@ public final class QueryKey {
                     throw new IllegalArgumentException("query key " + where + " is a map with a key of type "
                             + (k == null ? "null" : k.getClass().getName()) + ": map keys must be String or enum");
                 }
-                if (copy.put(name, normalize(entry.getValue(), where + "." + name, depth + 1)) != null) {
+                Object simple = plain(entry.getValue());
+                Object value = simple != null ? simple : normalize(entry.getValue(), where + "." + name, depth + 1);
+                if (copy.put(name, value) != null) {
                     throw new IllegalArgumentException("query key " + where + " is a map with two keys named '"
                             + name + "' (an enum and a String?)");
                 }

@@ -11,6 +11,7 @@ import dev.stackquery.spring.annotation.CachedQuery;
 import dev.stackquery.spring.boot.StackQueryAnnotationsAutoConfiguration;
 import dev.stackquery.spring.boot.StackQueryAutoConfiguration;
 
+import org.aopalliance.intercept.MethodInterceptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -20,6 +21,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -75,6 +77,8 @@ public class AnnotationBenchmark {
     public static class Context {
         ConfigurableApplicationContext context;
         Catalogue catalogue;
+        /** A Catalogue behind the same kind of proxy (CGLIB) whose one interceptor answers without proceeding. */
+        Catalogue proxyFloor;
         QueryClient client;
         QueryOptions<String>[] options;
         int[] sequence;
@@ -88,6 +92,10 @@ public class AnnotationBenchmark {
                     .run();
             catalogue = context.getBean(Catalogue.class);
             client = context.getBean(QueryClient.class);
+            ProxyFactory floor = new ProxyFactory(new Catalogue());
+            floor.setProxyTargetClass(true);
+            floor.addAdvice((MethodInterceptor) invocation -> "product");
+            proxyFloor = (Catalogue) floor.getProxy();
             sequence = Workload.zipfSequence(Workload.KEYS, 11);
             options = new QueryOptions[Workload.KEYS];
             for (int i = 0; i < Workload.KEYS; i++) {
@@ -117,6 +125,15 @@ public class AnnotationBenchmark {
     @Benchmark
     public Object springCache_cacheable(Context state, Cursor cursor) {
         return state.catalogue.productCacheable(state.sequence[cursor.next()]);
+    }
+
+    /**
+     * What any interceptor costs before it runs: the proxy's invocation (arguments, boxing, the invocation object).
+     * The allocation a cached call can reach through a Spring proxy is this method's, not zero.
+     */
+    @Benchmark
+    public Object springAop_proxyFloor(Context state, Cursor cursor) {
+        return state.proxyFloor.product(state.sequence[cursor.next()]);
     }
 
     @Benchmark

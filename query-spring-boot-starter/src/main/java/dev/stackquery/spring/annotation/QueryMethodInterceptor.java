@@ -61,14 +61,20 @@ final class QueryMethodInterceptor implements MethodInterceptor {
 
     /** The annotated target method that {@code method} (as a proxy sees it) calls, or null. */
     @Nullable QueryMethod describe(Method method) {
-        return resolved.computeIfAbsent(method, m -> {
-            QueryMethod direct = methods.get(m);
-            if (direct != null) {
-                return Optional.of(direct);
-            }
-            Method specific = BridgeMethodResolver.findBridgedMethod(AopUtils.getMostSpecificMethod(m, targetClass));
-            return Optional.ofNullable(methods.get(specific));
-        }).orElse(null);
+        Optional<QueryMethod> known = resolved.get(method); // computeIfAbsent would make its lambda on every call
+        if (known == null) {
+            known = resolved.computeIfAbsent(method, this::resolve);
+        }
+        return known.orElse(null);
+    }
+
+    private Optional<QueryMethod> resolve(Method method) {
+        QueryMethod direct = methods.get(method);
+        if (direct != null) {
+            return Optional.of(direct);
+        }
+        Method specific = BridgeMethodResolver.findBridgedMethod(AopUtils.getMostSpecificMethod(method, targetClass));
+        return Optional.ofNullable(methods.get(specific));
     }
 
     @Override
