@@ -63,11 +63,29 @@ public final class QueryKey {
         }
         Object[] normalized = new Object[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            Object part = parts[i];
-            Object plain = plain(part);
-            normalized[i] = plain != null ? plain : normalize(part, "part " + i, 1);
+            normalized[i] = part(parts[i], i);
         }
         return new QueryKey(normalized);
+    }
+
+    /** {@link #of(Object...)} of one part, without the varargs array (a list stays one part, as there). */
+    public static QueryKey of(Object part) {
+        return new QueryKey(new Object[] {part(part, 0)});
+    }
+
+    /** {@link #of(Object...)} of two parts, without the varargs array: keys made per call allocate less. */
+    public static QueryKey of(Object first, Object second) {
+        return new QueryKey(new Object[] {part(first, 0), part(second, 1)});
+    }
+
+    /** {@link #of(Object...)} of three parts, without the varargs array: keys made per call allocate less. */
+    public static QueryKey of(Object first, Object second, Object third) {
+        return new QueryKey(new Object[] {part(first, 0), part(second, 1), part(third, 2)});
+    }
+
+    private static Object part(@Nullable Object part, int index) {
+        Object plain = plain(part);
+        return plain != null ? plain : normalize(part, "part " + index, 1);
     }
 
     /**

@@ -121,21 +121,37 @@ final class KeyExpression {
         return parts.isEmpty();
     }
 
+    private static @Nullable Object value(int part, Object[] constants, int[] fromArgument, @Nullable Object[] args) {
+        return fromArgument[part] < 0 ? constants[part] : args[fromArgument[part]];
+    }
+
+    private static @Nullable Object[] values(Object[] constants, int[] fromArgument, @Nullable Object[] args) {
+        Object[] values = new Object[constants.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = value(i, constants, fromArgument, args);
+        }
+        return values;
+    }
+
     /** The key for one call; {@code result} is bound as {@code #result} when given. */
     QueryKey evaluate(Object target, Method method, @Nullable Object[] args, @Nullable Object result,
             boolean withResult) {
         Object[] plain = constants;
         int[] arguments = fromArgument;
         if (plain != null && arguments != null && args != null) {
-            Object[] values = new Object[plain.length];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = arguments[i] < 0 ? plain[i] : args[arguments[i]];
-            }
             try {
-                return QueryKey.of(values);
+                // Keys of up to three parts are made without an array of their own: one fewer per call.
+                return switch (plain.length) {
+                    case 1 -> QueryKey.of(value(0, plain, arguments, args));
+                    case 2 -> QueryKey.of(value(0, plain, arguments, args), value(1, plain, arguments, args));
+                    case 3 -> QueryKey.of(value(0, plain, arguments, args), value(1, plain, arguments, args),
+                            value(2, plain, arguments, args));
+                    default -> QueryKey.of(values(plain, arguments, args));
+                };
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException(this.method + ": key " + java.util.Arrays.asList(values)
-                        + " cannot be a query key: " + e.getMessage(), e);
+                throw new IllegalArgumentException(this.method + ": key "
+                        + java.util.Arrays.asList(values(plain, arguments, args)) + " cannot be a query key: "
+                        + e.getMessage(), e);
             }
         }
         MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(target, method, args, NAMES);
