@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.profile.Profiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -68,7 +69,11 @@ public final class Suite {
             new Comparison("PropagationBenchmark", "stackquery_writeSeen", "lettuce_publishUntilReceived", ""),
             new Comparison("PrefixDeleteBenchmark", "stackquery_deleteByPrefix", "redis_scanMatchUnlink", ""),
             new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "springCache_cacheable", ">= 1.0x"),
-            new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "stackquery_fetchQuery", ""));
+            new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "stackquery_fetchQuery", ""),
+            new Comparison("MillionQueriesBenchmark", "stackquery_readWrite90_10", "caffeine_readWrite90_10", ""),
+            new Comparison("MillionQueriesBenchmark", "stackquery_readDuringEviction", "caffeine_readDuringEviction",
+                    ""),
+            new Comparison("MillionQueriesBenchmark", "stackquery_readDuringGc", "caffeine_readDuringExpiry", ""));
 
     /**
      * Sampled benchmarks whose operations give up after a bound: samples of at least that long are reported as
@@ -77,6 +82,13 @@ public final class Suite {
     private static final Map<String, Duration> GIVES_UP_AFTER = Map.of(
             "PropagationBenchmark.stackquery_writeSeen", PropagationBenchmark.LOST_AFTER,
             "PropagationBenchmark.stackquery_writeSeenBackToBack", PropagationBenchmark.LOST_AFTER);
+
+    /** Names of the secondary results that are figures of a benchmark's own, shown beside its score. */
+    static final String FIGURE = "figure.";
+
+    /** Profilers that add such figures to a benchmark's rows. */
+    private static final Map<String, Class<? extends Profiler>> FIGURES = Map.of(
+            MillionQueriesBenchmark.class.getSimpleName(), MillionFigures.class);
 
     /** When this run started: every row names its run, and ratios pair rows of one run only. */
     private static final String RUN = Instant.now().toString();
@@ -95,6 +107,7 @@ public final class Suite {
         PLAN.put(GcBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(PrefixIndexBenchmark.class.getSimpleName(), new int[] {1});
         PLAN.put(AnnotationBenchmark.class.getSimpleName(), new int[] {1, 2});
+        PLAN.put(MillionQueriesBenchmark.class.getSimpleName(), new int[] {1, 2});
     }
 
     private Suite() {
@@ -157,6 +170,9 @@ public final class Suite {
                         .jvmArgsAppend("-Xms1g", "-Xmx1g")
                         .addProfiler(GCProfiler.class)
                         .shouldFailOnError(true);
+                if (FIGURES.containsKey(planned.getKey())) {
+                    options.addProfiler(FIGURES.get(planned.getKey()));
+                }
                 try {
                     Collection<RunResult> results = new Runner(options.build()).run();
                     for (RunResult result : results) {
@@ -259,6 +275,16 @@ public final class Suite {
         row.put("unit", primary.getScoreUnit());
         Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
         row.put("allocBytesPerOp", alloc == null ? null : alloc.getScore());
+        Map<String, Object> figures = new LinkedHashMap<>();
+        result.getSecondaryResults().forEach((name, figure) -> {
+            if (name.startsWith(FIGURE)) {
+                figures.put(name.substring(FIGURE.length()), Map.of("value", figure.getScore(),
+                        "unit", figure.getScoreUnit()));
+            }
+        });
+        if (!figures.isEmpty()) {
+            row.put("figures", figures);
+        }
         if (result.getParams().getMode() == org.openjdk.jmh.annotations.Mode.SampleTime) {
             var statistics = primary.getStatistics();
             row.put("p50", statistics.getPercentile(50));
@@ -411,6 +437,17 @@ public final class Suite {
                     mode += ", lost " + r.get("lost") + " (> " + r.get("lostAfterMillis") + " ms)";
                 }
                 mode += ")";
+            }
+            if (r.get("figures") instanceof Map<?, ?> figures) {
+                List<String> shown = new ArrayList<>();
+                figures.forEach((name, figure) -> {
+                    Map<?, ?> f = (Map<?, ?>) figure;
+                    double value = ((Number) f.get("value")).doubleValue();
+                    shown.add(name + " " + (value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value)
+                            : String.format(Locale.ROOT, "%.1f", value)) + ("#".equals(f.get("unit")) ? ""
+                            : " " + f.get("unit")));
+                });
+                mode += " (" + String.join(", ", shown) + ")";
             }
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %.3f | %s | %s |%s%n",
                     r.get("benchmark"), r.get("method"), r.get("threads"), mode,
