@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -235,7 +236,7 @@ final class DefaultQueryClient implements QueryClient {
             }
             if (started != null) {
                 started.start();
-                cache.evictIfNeeded(Query.readTick(clock.millis()), this::evictForSize);
+                evictIfOver();
             }
             return served != null ? served.completedData() : wait.copy();
         }
@@ -412,7 +413,7 @@ final class DefaultQueryClient implements QueryClient {
         } else {
             coherence.publish(InvalidationMessage.Action.SET, QueryFilter.exact(key), none);
         }
-        cache.evictIfNeeded(Query.readTick(clock.millis()), this::evictForSize);
+        evictIfOver();
         return Optional.of(updated);
     }
 
@@ -1059,6 +1060,22 @@ final class DefaultQueryClient implements QueryClient {
             synchronized (present) {
                 cache.remove(present);
             }
+        }
+    }
+
+    /**
+     * Starts size eviction when L1 is over its bound. It scans L1 (a million queries: tens of milliseconds), so it runs
+     * on the executor and the caller whose insert went over does not wait for it; meanwhile L1 may hold more than its
+     * bound, and other inserts do not start a second scan.
+     */
+    private void evictIfOver() {
+        if (!cache.startEviction()) {
+            return;
+        }
+        try {
+            executor.execute(() -> cache.evictOldest(Query.readTick(clock.millis()), this::evictForSize));
+        } catch (RejectedExecutionException closing) {
+            cache.endEviction(); // the client is closing: its L1 is about to go anyway
         }
     }
 

@@ -170,13 +170,29 @@ final class QueryCache {
         return queries.size();
     }
 
-    /** Evicts with {@code evict} (which re-checks under the query's monitor) while L1 is over its bound. */
-    void evictIfNeeded(int nowTick, Predicate<Query<?>> evict) {
-        int excess = queries.size() - maxQueries;
-        if (excess <= 0 || !evicting.compareAndSet(false, true)) {
-            return;
-        }
+    /**
+     * Whether L1 is over its bound and no eviction is running, in which case the caller must run
+     * {@link #evictOldest} (which ends it) or {@link #endEviction}.
+     */
+    boolean startEviction() {
+        return queries.size() > maxQueries && evicting.compareAndSet(false, true);
+    }
+
+    void endEviction() {
+        evicting.set(false);
+    }
+
+    /**
+     * Evicts with {@code evict} (which re-checks under the query's monitor) the least recently read queries past the
+     * bound, and 1 % more so that the next scan is 1 % of inserts away; ends the eviction {@link #startEviction}
+     * started. A scan of L1: the client runs it on its executor, not on the thread whose insert went over.
+     */
+    void evictOldest(int nowTick, Predicate<Query<?>> evict) {
         try {
+            int excess = queries.size() - maxQueries;
+            if (excess <= 0) {
+                return;
+            }
             int wanted = excess + maxQueries / 100;
             // Min-heap on read age holding the `wanted` least recently read candidates seen so far.
             PriorityQueue<Query<?>> oldest = new PriorityQueue<>(wanted + 1,
@@ -196,7 +212,7 @@ final class QueryCache {
                 evict.test(query);
             }
         } finally {
-            evicting.set(false);
+            endEviction();
         }
     }
 }

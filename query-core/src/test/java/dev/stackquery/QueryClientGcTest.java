@@ -120,6 +120,29 @@ class QueryClientGcTest {
     }
 
     @Test
+    void sizeEvictionRunsOnTheExecutorNotOnTheThreadWhoseInsertWentOverTheBound() {
+        List<Runnable> queued = new ArrayList<>();
+        try (QueryClient client = QueryClient.builder().clock(time.clock()).scheduler(time).executor(queued::add)
+                .maxQueries(100).listener(events).build()) {
+            for (int i = 0; i < 150; i++) {
+                client.setQueryData(QueryKey.of("item", i), "v" + i);
+                time.advance(Duration.ofMillis(20));
+            }
+            assertThat(client.size()).as("nothing evicted by the inserting thread").isEqualTo(150);
+            assertThat(queued).as("one scan started, not one per insert over the bound").hasSize(1);
+
+            queued.remove(0).run();
+
+            assertThat(client.size()).isEqualTo(99); // the bound, less 1 % so that the next scan is 1 % away
+            assertThat(client.getQueryData(QueryKey.of("item", 50))).as("51 least recently read went").isEmpty();
+            assertThat(client.getQueryData(QueryKey.of("item", 51))).isPresent();
+            client.setQueryData(QueryKey.of("item", 150), "v");
+            client.setQueryData(QueryKey.of("item", 151), "v");
+            assertThat(queued).as("a new scan once over the bound again").hasSize(1);
+        }
+    }
+
+    @Test
     void aFetchingQueryIsNeverEvictedForSize() {
         try (QueryClient client = client(2)) {
             List<CompletableFuture<String>> pending = new ArrayList<>();

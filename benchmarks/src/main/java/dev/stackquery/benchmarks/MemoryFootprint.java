@@ -88,20 +88,24 @@ final class MemoryFootprint {
                 - GraphLayout.parseInstance(keys, VALUE).totalSize();
     }
 
-    /** The client's L1 map, reached by reflection: the engine keeps it private on purpose. */
+    /**
+     * The client's L1 map, its prefix index (groups of keys of three parts or more) and the GC's heap of deadlines
+     * (each inactive query has an entry), all per entry; reached by reflection: the engine keeps them private.
+     */
     private static Object l1(QueryClient client) {
         try {
-            Field cache = client.getClass().getDeclaredField("cache");
-            cache.setAccessible(true);
-            Object queryCache = cache.get(client);
-            // Its map and its prefix index (groups of keys of three parts or more), which is per entry too.
-            Field queries = queryCache.getClass().getDeclaredField("queries");
-            queries.setAccessible(true);
-            Field groups = queryCache.getClass().getDeclaredField("groups");
-            groups.setAccessible(true);
-            return new Object[] { queries.get(queryCache), groups.get(queryCache) };
+            Object queryCache = field(client, "cache");
+            Object gc = field(client, "gc");
+            return new Object[] { field(queryCache, "queries"), field(queryCache, "groups"), field(gc, "deadlines"),
+                field(gc, "queries") };
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot reach the L1 of " + client.getClass(), e);
         }
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        Field field = owner.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(owner);
     }
 }
