@@ -70,6 +70,8 @@ public final class Suite {
             new Comparison("PrefixDeleteBenchmark", "stackquery_deleteByPrefix", "redis_scanMatchUnlink", ""),
             new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "springCache_cacheable", ">= 1.0x"),
             new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "stackquery_fetchQuery", ""),
+            new Comparison("AnnotationBenchmark", "stackquery_cachedQuery", "jetcache_twoLevelGet", ""),
+            new Comparison("AnnotationBenchmark", "stackquery_fetchQuery", "jetcache_twoLevelGet", ""),
             new Comparison("MillionQueriesBenchmark", "stackquery_readWrite90_10", "caffeine_readWrite90_10", ""),
             new Comparison("MillionQueriesBenchmark", "stackquery_readDuringEviction", "caffeine_readDuringEviction",
                     ""),
