@@ -185,34 +185,48 @@ final class QueryCache {
     /**
      * Evicts with {@code evict} (which re-checks under the query's monitor) the least recently read queries past the
      * bound, and 1 % more so that the next scan is 1 % of inserts away; ends the eviction {@link #startEviction}
-     * started. A scan of L1: the client runs it on its executor, not on the thread whose insert went over.
+     * started. A scan of L1: the client runs it on its executor, not on the thread whose insert went over. Inserts go
+     * on meanwhile and cannot start a scan of their own, so it scans again while they left L1 over its bound (as long
+     * as the last scan could evict something: queries that are fetching or observed stay).
      */
     void evictOldest(int nowTick, Predicate<Query<?>> evict) {
-        try {
-            int excess = queries.size() - maxQueries;
-            if (excess <= 0) {
+        boolean evicted = true;
+        while (true) {
+            try {
+                int excess;
+                while (evicted && (excess = queries.size() - maxQueries) > 0) {
+                    evicted = scan(excess + maxQueries / 100, nowTick, evict);
+                }
+            } finally {
+                endEviction();
+            }
+            // An insert that went over the bound after the last check found this eviction running.
+            if (!evicted || !startEviction()) {
                 return;
             }
-            int wanted = excess + maxQueries / 100;
-            // Min-heap on read age holding the `wanted` least recently read candidates seen so far.
-            PriorityQueue<Query<?>> oldest = new PriorityQueue<>(wanted + 1,
-                    Comparator.comparingInt((Query<?> q) -> q.readAge(nowTick)));
-            for (Query<?> query : queries.values()) {
-                if (query.removed || query.state.isFetching()) {
-                    continue;
-                }
-                if (oldest.size() < wanted) {
-                    oldest.add(query);
-                } else if (query.readAge(nowTick) > oldest.peek().readAge(nowTick)) {
-                    oldest.poll();
-                    oldest.add(query);
-                }
-            }
-            for (Query<?> query : oldest) {
-                evict.test(query);
-            }
-        } finally {
-            endEviction();
         }
+    }
+
+    /** Evicts the {@code wanted} least recently read queries that are not fetching; whether any went. */
+    private boolean scan(int wanted, int nowTick, Predicate<Query<?>> evict) {
+        // Min-heap on read age holding the `wanted` least recently read candidates seen so far.
+        PriorityQueue<Query<?>> oldest = new PriorityQueue<>(wanted + 1,
+                Comparator.comparingInt((Query<?> q) -> q.readAge(nowTick)));
+        for (Query<?> query : queries.values()) {
+            if (query.removed || query.state.isFetching()) {
+                continue;
+            }
+            if (oldest.size() < wanted) {
+                oldest.add(query);
+            } else if (query.readAge(nowTick) > oldest.peek().readAge(nowTick)) {
+                oldest.poll();
+                oldest.add(query);
+            }
+        }
+        boolean any = false;
+        for (Query<?> query : oldest) {
+            any |= evict.test(query);
+        }
+        return any;
     }
 }

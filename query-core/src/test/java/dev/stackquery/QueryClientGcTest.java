@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +141,33 @@ class QueryClientGcTest {
             client.setQueryData(QueryKey.of("item", 150), "v");
             client.setQueryData(QueryKey.of("item", 151), "v");
             assertThat(queued).as("a new scan once over the bound again").hasSize(1);
+        }
+    }
+
+    @Test
+    void insertsThatRaceASizeEvictionScanAreEvictedByTheSameEviction() {
+        List<Runnable> queued = new ArrayList<>();
+        AtomicBoolean racing = new AtomicBoolean(true);
+        AtomicReference<QueryClient> self = new AtomicReference<>();
+        try (QueryClient client = QueryClient.builder().clock(time.clock()).scheduler(time).executor(queued::add)
+                .maxQueries(100).listener(event -> {
+                    // Inserts while the scan's evictions run, as other threads' would.
+                    if (event instanceof QueryCacheEvent.Evicted && racing.getAndSet(false)) {
+                        for (int i = 0; i < 30; i++) {
+                            self.get().setQueryData(QueryKey.of("late", i), "v");
+                        }
+                    }
+                }).build()) {
+            self.set(client);
+            for (int i = 0; i < 150; i++) {
+                client.setQueryData(QueryKey.of("item", i), "v" + i);
+                time.advance(Duration.ofMillis(20));
+            }
+            queued.remove(0).run();
+
+            assertThat(racing).isFalse();
+            assertThat(client.size()).as("scanned again for the 30 racing inserts").isEqualTo(99);
+            assertThat(queued).as("no second task: the running eviction took them").isEmpty();
         }
     }
 
