@@ -97,6 +97,16 @@ public interface StorageBackend extends AutoCloseable {
         return CompletableFuture.completedFuture(true);
     }
 
+    /**
+     * The time within which this backend completes the future of every call itself, failing it when the store is
+     * slower, if it bounds its calls; empty (the default) if it does not. It must not change during the backend's
+     * life. The client keeps a timer of its own only for the calls that its own time limits bound more tightly, so a
+     * backend that already times its calls out (as a network client does) spares every call a second timer.
+     */
+    default Optional<Duration> callTimeout() {
+        return Optional.empty();
+    }
+
     /** Short name for health details and logs, e.g. {@code "redis"}. */
     default String name() {
         return getClass().getSimpleName();

@@ -1,9 +1,12 @@
 package dev.stackquery;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * One value as an L2 backend stores it: the codec's bytes, when the data was read from its source, and the key's
@@ -29,6 +32,8 @@ public record StorageEntry(byte[] value, Instant dataUpdatedAt, String generatio
 
     private static final byte[] MAGIC = "SQ".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_GENERATION_LENGTH = 256;
+    /** The generation read last; racy on purpose (any well-formed generation read is a right answer). */
+    private static volatile @Nullable String recentGeneration;
 
     /** Checks the fields; the array is not copied, so callers must not change it afterwards. */
     public StorageEntry {
@@ -79,53 +84,108 @@ public record StorageEntry(byte[] value, Instant dataUpdatedAt, String generatio
      */
     public static StorageEntry fromBytes(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
-        if (bytes.length < 5 || bytes[0] != MAGIC[0] || bytes[1] != MAGIC[1]) {
+        return fromBuffer(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Reads an envelope from the remaining bytes of {@code bytes} (a network buffer, say), copying only the payload;
+     * the buffer's position is left as it was.
+     *
+     * @throws CorruptStorageEntryException if the bytes are not an envelope of a known version
+     */
+    public static StorageEntry fromBuffer(ByteBuffer bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        int start = bytes.position();
+        int end = bytes.limit();
+        if (end - start < 5 || bytes.get(start) != MAGIC[0] || bytes.get(start + 1) != MAGIC[1]) {
             throw new CorruptStorageEntryException("not a StackQuery storage entry (no SQ header)");
         }
-        int space = indexOf(bytes, (byte) ' ', 2);
-        int newline = space < 0 ? -1 : indexOf(bytes, (byte) '\n', space + 1);
+        int space = indexOf(bytes, (byte) ' ', start + 2, end);
+        int newline = space < 0 ? -1 : indexOf(bytes, (byte) '\n', space + 1, end);
         if (space < 0 || newline < 0) {
             throw new CorruptStorageEntryException("malformed StackQuery storage entry header");
         }
-        String version = new String(bytes, 2, space - 2, StandardCharsets.US_ASCII);
-        boolean withGeneration = String.valueOf(GENERATION_FORMAT_VERSION).equals(version);
-        if (!withGeneration && !String.valueOf(FORMAT_VERSION).equals(version)) {
-            throw new CorruptStorageEntryException("unsupported StackQuery storage entry version '" + version
-                    + "'");
+        boolean withGeneration = isVersion(bytes, start + 2, space, GENERATION_FORMAT_VERSION);
+        if (!withGeneration && !isVersion(bytes, start + 2, space, FORMAT_VERSION)) {
+            throw new CorruptStorageEntryException("unsupported StackQuery storage entry version '"
+                    + ascii(bytes, start + 2, space) + "'");
         }
         String generation = "";
         int millisEnd = newline;
         if (withGeneration) {
-            millisEnd = indexOf(bytes, (byte) ' ', space + 1);
-            if (millisEnd < 0 || millisEnd > newline) {
+            millisEnd = indexOf(bytes, (byte) ' ', space + 1, newline);
+            if (millisEnd < 0) {
                 throw new CorruptStorageEntryException("malformed StackQuery storage entry header (no generation)");
             }
-            generation = new String(bytes, millisEnd + 1, newline - millisEnd - 1, StandardCharsets.US_ASCII);
-            if (generation.isEmpty() || !isGeneration(generation)) {
-                throw new CorruptStorageEntryException("malformed generation in StackQuery storage entry");
-            }
+            generation = generation(bytes, millisEnd + 1, newline);
         }
         if (millisEnd - space > 21) {
             throw new CorruptStorageEntryException("malformed StackQuery storage entry header");
         }
-        for (int i = space + 1; i < millisEnd; i++) {
-            if ((bytes[i] < '0' || bytes[i] > '9') && !(i == space + 1 && bytes[i] == '-')) {
-                throw new CorruptStorageEntryException("malformed dataUpdatedAt in StackQuery storage entry");
-            }
-        }
-        long millis;
-        try {
-            millis = Long.parseLong(new String(bytes, space + 1, millisEnd - space - 1, StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            throw new CorruptStorageEntryException("malformed dataUpdatedAt in StackQuery storage entry", e);
-        }
-        return new StorageEntry(Arrays.copyOfRange(bytes, newline + 1, bytes.length), Instant.ofEpochMilli(millis),
-                generation);
+        long millis = millis(bytes, space + 1, millisEnd);
+        byte[] value = new byte[end - newline - 1];
+        bytes.get(newline + 1, value);
+        return new StorageEntry(value, Instant.ofEpochMilli(millis), generation);
     }
 
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
+    private static boolean isVersion(ByteBuffer bytes, int from, int to, int version) {
+        // Versions are single digits so far; "SQ10" is not "SQ1".
+        return to - from == 1 && bytes.get(from) == '0' + version;
+    }
+
+    /**
+     * The generation written between {@code from} and {@code to}; the one read last when it is the same, as entries
+     * mostly carry one of a few generations, so that a read makes no new string for it.
+     */
+    private static String generation(ByteBuffer bytes, int from, int to) {
+        String recent = recentGeneration;
+        if (recent != null && recent.length() == to - from) {
+            int i = 0;
+            while (i < to - from && recent.charAt(i) == bytes.get(from + i)) {
+                i++;
+            }
+            if (i == to - from) {
+                return recent;
+            }
+        }
+        String generation = ascii(bytes, from, to);
+        if (generation.isEmpty() || !isGeneration(generation)) {
+            throw new CorruptStorageEntryException("malformed generation in StackQuery storage entry");
+        }
+        recentGeneration = generation;
+        return generation;
+    }
+
+    /** Epoch millis written in ASCII between {@code from} and {@code to}: digits, maybe after a minus sign. */
+    private static long millis(ByteBuffer bytes, int from, int to) {
+        boolean negative = from < to && bytes.get(from) == '-';
+        int i = negative ? from + 1 : from;
+        if (i == to) {
+            throw new CorruptStorageEntryException("malformed dataUpdatedAt in StackQuery storage entry");
+        }
+        long value = 0; // accumulated negatively, so that Long.MIN_VALUE fits
+        for (; i < to; i++) {
+            int digit = bytes.get(i) - '0';
+            if (digit < 0 || digit > 9 || value < Long.MIN_VALUE / 10 || value * 10 < Long.MIN_VALUE + digit) {
+                throw new CorruptStorageEntryException("malformed dataUpdatedAt in StackQuery storage entry");
+            }
+            value = value * 10 - digit;
+        }
+        if (!negative && value == Long.MIN_VALUE) {
+            throw new CorruptStorageEntryException("malformed dataUpdatedAt in StackQuery storage entry");
+        }
+        return negative ? value : -value;
+    }
+
+    private static String ascii(ByteBuffer bytes, int from, int to) {
+        byte[] text = new byte[to - from];
+        bytes.get(from, text);
+        return new String(text, StandardCharsets.US_ASCII);
+    }
+
+    private static int indexOf(ByteBuffer bytes, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes.get(i) == b) {
                 return i;
             }
         }

@@ -1,6 +1,8 @@
 package dev.stackquery;
 
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -21,7 +24,8 @@ import dev.stackquery.QueryCacheEvent.StorageOperation;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client's side of L2: bounds every backend call by a timeout, turns failures and unreadable entries into
+ * The client's side of L2: bounds every backend call by a timeout (its own, unless the backend's
+ * {@linkplain StorageBackend#callTimeout() bound} is at least as tight), turns failures and unreadable entries into
  * misses and events, and after a failure leaves reads (or writes) alone for a growing pause (1 s doubling to 30 s) so
  * that a down backend costs one timeout per pause rather than one per query. Reads and writes keep apart: writes have
  * their own time limit and their own pause, so a burst of slow writes never pauses reads. Writes go through
@@ -55,13 +59,12 @@ final class StorageLayer {
     private final StorageBackend backend;
     private final QueryCodec codec;
     private final Clock clock;
-    private final Deadlines deadlines;
-    private final Deadlines writeDeadlines;
+    /** The time limits of reads (and single deletes) and of writes. */
+    private final Limit readLimit;
+    private final Limit writeLimit;
     /** Prefix deletes may walk many keys (a backend without generations): a longer bound than single-key calls. */
-    private final Deadlines prefixDeadlines;
+    private final Limit prefixLimit;
     private final CacheEvents events;
-    private final Duration timeout;
-    private final Duration writeTimeout;
     private final Duration ttl;
     private final int maxValueBytes;
     private final Health reads = new Health("reads");
@@ -77,15 +80,26 @@ final class StorageLayer {
         this.backend = backend;
         this.codec = codec;
         this.clock = clock;
-        this.deadlines = new Deadlines(clock, scheduler, timeout);
-        this.writeDeadlines = new Deadlines(clock, scheduler, writeTimeout);
-        this.prefixDeadlines = new Deadlines(clock, scheduler, timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR));
+        Duration own = backend.callTimeout().orElse(null);
+        this.readLimit = Limit.of(timeout, own, clock, scheduler);
+        this.writeLimit = Limit.of(writeTimeout, own, clock, scheduler);
+        this.prefixLimit = Limit.of(timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR), own, clock, scheduler);
         this.events = events;
-        this.timeout = timeout;
-        this.writeTimeout = writeTimeout;
         this.ttl = ttl;
         this.maxValueBytes = maxValueBytes;
         this.queue = new StorageWrites(this::send, scheduler, writes::pausedForMillis, MAX_WRITES_IN_FLIGHT);
+    }
+
+    /**
+     * A time limit of backend calls: its own timer, or none when the backend completes its calls within the bound by
+     * itself.
+     */
+    private record Limit(Duration bound, @Nullable Deadlines deadlines) {
+
+        static Limit of(Duration bound, @Nullable Duration backendBound, Clock clock, QueryScheduler scheduler) {
+            return new Limit(bound, backendBound != null && backendBound.compareTo(bound) <= 0 ? null
+                    : new Deadlines(clock, scheduler, bound));
+        }
     }
 
     StorageBackend backend() {
@@ -149,31 +163,117 @@ final class StorageLayer {
         if (reads.paused()) {
             return CompletableFuture.completedFuture(new Found<>(null, null));
         }
-        boolean racingDelete = deletesInFlight.get() > 0;
-        return bounded(() -> backend.lookup(key), deadlines, StorageOperation.GET, key).handle((found, error) -> {
+        PendingLookup<T> pending = new PendingLookup<>(key, type, deletesInFlight.get() > 0);
+        CompletableFuture<StorageBackend.Lookup> source;
+        try {
+            source = Objects.requireNonNull(backend.lookup(key),
+                    () -> backend.name() + " returned no future for " + StorageOperation.GET);
+        } catch (RuntimeException e) {
+            source = CompletableFuture.failedFuture(e);
+        }
+        Deadlines limit = readLimit.deadlines();
+        if (limit != null && !source.isDone()) {
+            limit.watch(pending);
+        }
+        source.whenComplete(pending);
+        return pending;
+    }
+
+    /**
+     * One lookup on its way: the future its caller gets, the handler of the backend's answer and the call its
+     * deadline watches, in one object, as every L1 miss makes one. It completes once, with what came first: the
+     * answer or the timeout (a later answer is dropped).
+     */
+    private final class PendingLookup<T> extends CompletableFuture<Found<T>>
+            implements BiConsumer<StorageBackend.@Nullable Lookup, @Nullable Throwable>, Deadlines.Call {
+
+        /** A handle on {@link #settled} rather than an atomic object per lookup. */
+        private static final VarHandle SETTLED;
+
+        static {
+            try {
+                SETTLED = MethodHandles.lookup().findVarHandle(PendingLookup.class, "settled", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final QueryKey key;
+        private final TypeRef<T> type;
+        /** Whether a delete was under way when the read was sent: then its entry may be one the delete removes. */
+        private final boolean racingDelete;
+        /** Set once, by the answer or by the timeout, whichever comes first; see {@link #SETTLED}. */
+        private volatile boolean settled;
+
+        PendingLookup(QueryKey key, TypeRef<T> type, boolean racingDelete) {
+            this.key = key;
+            this.type = type;
+            this.racingDelete = racingDelete;
+        }
+
+        @Override
+        public boolean ended() {
+            return settled;
+        }
+
+        @Override
+        public void accept(StorageBackend.@Nullable Lookup found, @Nullable Throwable error) {
+            if (!SETTLED.compareAndSet(this, false, true)) {
+                return; // timed out already
+            }
+            try {
+                settle(found, error);
+            } catch (Throwable unexpected) {
+                completeExceptionally(unexpected); // as a stage would: never left pending
+            }
+        }
+
+        private void settle(StorageBackend.@Nullable Lookup found, @Nullable Throwable error) {
             if (error != null) {
                 if (Futures.unwrap(error) instanceof CorruptStorageEntryException corrupt) {
                     reads.succeeded();
-                    return this.<T>unreadable(key, type, corrupt);
+                    unreadable(key, type, corrupt);
+                } else {
+                    failed(reads, key, StorageOperation.GET, error);
+                    complete(new Found<>(null, null));
                 }
-                failed(reads, key, StorageOperation.GET, error);
-                return CompletableFuture.completedFuture(new Found<T>(null, null));
+                return;
             }
             reads.succeeded();
             if (found == null) {
-                return CompletableFuture.completedFuture(new Found<T>(null, null));
+                complete(new Found<>(null, null));
+                return;
             }
             StorageEntry entry = found.entry().orElse(null);
             if (entry == null || racingDelete) {
-                return CompletableFuture.completedFuture(new Found<T>(null, found.generation()));
+                complete(new Found<>(null, found.generation()));
+                return;
             }
+            T value;
             try {
-                return CompletableFuture.completedFuture(new Found<>(new Hit<>(codec.decode(entry.value(), type),
-                        entry.dataUpdatedAt()), found.generation()));
+                value = codec.decode(entry.value(), type);
             } catch (RuntimeException corrupt) {
-                return this.<T>unreadable(key, type, corrupt);
+                unreadable(key, type, corrupt);
+                return;
             }
-        }).thenCompose(found -> found);
+            complete(new Found<>(new Hit<>(value, entry.dataUpdatedAt()), found.generation()));
+        }
+
+        @Override
+        public void expire() {
+            if (!SETTLED.compareAndSet(this, false, true)) {
+                return;
+            }
+            failed(reads, key, StorageOperation.GET, new TimeoutException("L2 " + backend.name() + " "
+                    + StorageOperation.GET + " of " + key + " took longer than " + readLimit.bound()));
+            complete(new Found<>(null, null));
+        }
+
+        /** Reports and deletes the unreadable entry, then completes with the key's new generation. */
+        private void unreadable(QueryKey key, TypeRef<?> type, RuntimeException error) {
+            StorageLayer.this.<T>unreadable(key, type, error).whenComplete((found, failure) ->
+                    complete(found != null ? found : new Found<>(null, null)));
+        }
     }
 
     /** The key's generation, or null when L2 did not answer (then nothing fetched now may be written). */
@@ -181,7 +281,7 @@ final class StorageLayer {
         if (reads.paused()) {
             return CompletableFuture.completedFuture(null);
         }
-        return bounded(() -> backend.generation(key), deadlines, StorageOperation.GET, key)
+        return bounded(() -> backend.generation(key), readLimit, StorageOperation.GET, key)
                 .handle((generation, error) -> {
                     if (error != null) {
                         failed(reads, key, StorageOperation.GET, error);
@@ -226,8 +326,8 @@ final class StorageLayer {
         if (write.generation != null) {
             generation = CompletableFuture.completedFuture(write.generation);
         } else {
-            generation = bounded(() -> backend.delete(key), writeDeadlines, StorageOperation.DELETE, key)
-                    .thenCompose(deleted -> bounded(() -> backend.generation(key), writeDeadlines,
+            generation = bounded(() -> backend.delete(key), writeLimit, StorageOperation.DELETE, key)
+                    .thenCompose(deleted -> bounded(() -> backend.generation(key), writeLimit,
                             StorageOperation.GET, key));
         }
         return generation.thenCompose(current -> {
@@ -235,7 +335,7 @@ final class StorageLayer {
                 return CompletableFuture.completedFuture(StorageWrites.Outcome.DROPPED);
             }
             StorageEntry entry = new StorageEntry(write.bytes, Instant.ofEpochMilli(write.dataUpdatedAt), current);
-            return bounded(() -> backend.put(key, entry, ttl), writeDeadlines, StorageOperation.PUT, key)
+            return bounded(() -> backend.put(key, entry, ttl), writeLimit, StorageOperation.PUT, key)
                     .thenApply(ok -> StorageWrites.Outcome.DONE);
         }).handle((outcome, error) -> {
             if (error != null) {
@@ -248,12 +348,12 @@ final class StorageLayer {
     }
 
     CompletableFuture<Void> delete(QueryKey key) {
-        return settle(bounded(() -> backend.delete(key), deadlines, StorageOperation.DELETE, key), key,
+        return settle(bounded(() -> backend.delete(key), readLimit, StorageOperation.DELETE, key), key,
                 StorageOperation.DELETE);
     }
 
     CompletableFuture<Void> deleteByPrefix(QueryKey prefix) {
-        return settle(bounded(() -> backend.deleteByPrefix(prefix), prefixDeadlines,
+        return settle(bounded(() -> backend.deleteByPrefix(prefix), prefixLimit,
                 StorageOperation.DELETE_BY_PREFIX, prefix), prefix, StorageOperation.DELETE_BY_PREFIX);
     }
 
@@ -277,7 +377,7 @@ final class StorageLayer {
         });
     }
 
-    private <X> CompletableFuture<X> bounded(Supplier<CompletableFuture<X>> call, Deadlines limit,
+    private <X> CompletableFuture<X> bounded(Supplier<CompletableFuture<X>> call, Limit limit,
             StorageOperation op, QueryKey key) {
         CompletableFuture<X> source;
         try {
@@ -285,14 +385,13 @@ final class StorageLayer {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (source.isDone()) {
+        Deadlines deadlines = limit.deadlines();
+        if (deadlines == null || source.isDone()) {
             return source;
         }
         CompletableFuture<X> bounded = new CompletableFuture<>();
-        Duration bound = limit == prefixDeadlines ? timeout.multipliedBy(PREFIX_TIMEOUT_FACTOR)
-                : limit == writeDeadlines ? writeTimeout : timeout;
-        limit.watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " " + op + " of " + key
-                + " took longer than " + bound));
+        deadlines.watch(bounded, () -> new TimeoutException("L2 " + backend.name() + " " + op + " of " + key
+                + " took longer than " + limit.bound()));
         Futures.relay(source, bounded);
         return bounded;
     }

@@ -1,11 +1,13 @@
 package dev.stackquery.redis;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisStringAsyncCommands;
@@ -22,7 +24,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * twice a raw {@code GET}.
  *
  * <p>The connection is opened off the caller's thread (a connect may take seconds when Redis is down), from the
- * native client of a started Lettuce connection factory (standalone, Sentinel or cluster). {@link #commands()} is
+ * native client of a started Lettuce connection factory (standalone, Sentinel or cluster). {@link #open()} is
  * null, and reads go through the template, while there is no open connection: before the first connect, after a
  * failed one (tried again 5 s later at the earliest), while Lettuce reconnects a dropped one, and for other
  * factories. When the factory was restarted with a new client, the old connection is closed and a new one opened.
@@ -35,7 +37,14 @@ final class DirectReader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DirectReader.class.getName());
     private static final long RETRY_MILLIS = 5_000;
 
-    private record Open(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+    /**
+     * An open read connection.
+     *
+     * @param standalone the connection when it is not a cluster one: reads are then dispatched as {@link LookupCommand}s
+     * @param commands the connection's commands, for a cluster connection, which splits an {@code MGET} by slot
+     */
+    record Open(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+            @Nullable StatefulRedisConnection<byte[], byte[]> standalone,
             RedisStringAsyncCommands<byte[], byte[]> commands) {
     }
 
@@ -50,11 +59,11 @@ final class DirectReader implements AutoCloseable {
         this.nextAttempt = System.nanoTime();
     }
 
-    /** The connection's commands, or null (reads go through the template) while no connection is open. */
-    @Nullable RedisStringAsyncCommands<byte[], byte[]> commands() {
+    /** The open connection, or null (reads go through the template) while there is none. */
+    @Nullable Open open() {
         Open current = open;
         if (current != null && current.connection().isOpen()) {
-            return current.commands();
+            return current;
         }
         if (factory != null && !closed && System.nanoTime() - nextAttempt >= 0
                 && connecting.compareAndSet(false, true)) {
@@ -84,10 +93,11 @@ final class DirectReader implements AutoCloseable {
             Open opened;
             if (client instanceof RedisClusterClient cluster) {
                 StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
-                opened = new Open(client, c, c.async());
+                opened = new Open(client, c, null, c.async());
             } else if (client instanceof RedisClient standalone) {
                 StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
-                opened = new Open(client, c, c.async());
+                noCommandTimer(c);
+                opened = new Open(client, c, c, c.async());
             } else {
                 return;
             }
@@ -108,6 +118,17 @@ final class DirectReader implements AutoCloseable {
             LOG.log(Level.DEBUG, () -> "the L2 read connection could not be opened; reads use the template", e);
         } finally {
             connecting.set(false);
+        }
+    }
+
+    /**
+     * Turns off Lettuce's timer per command on the connection, where the connection's own timeout applies (as with
+     * Spring's and Boot's factories): the backend's {@link ReadTimer} bounds its reads with one timer for all.
+     */
+    private static void noCommandTimer(StatefulConnection<byte[], byte[]> connection) {
+        TimeoutOptions options = connection.getOptions().getTimeoutOptions();
+        if (options.isTimeoutCommands() && options.isApplyConnectionTimeout()) {
+            connection.setTimeout(Duration.ZERO);
         }
     }
 

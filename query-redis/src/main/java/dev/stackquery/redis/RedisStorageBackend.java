@@ -2,11 +2,7 @@ package dev.stackquery.redis;
 
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,7 +18,7 @@ import dev.stackquery.StorageEntry;
 
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisStringAsyncCommands;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
@@ -51,11 +47,14 @@ import reactor.core.publisher.Mono;
  * {@code volatile-ttl}, which evicts the entries first as counters live longer): an evicted counter reads as 0 again,
  * and entries written before it existed would count as current once more.
  *
- * <p>Every call is non-blocking and bounded by {@code operationTimeout} (default 250 ms),
+ * <p>Every call is non-blocking and bounded by {@code operationTimeout} (default 250 ms; {@link #callTimeout()}),
  * so a slow Redis never slows a query by more than that; the client then goes on with L1 and the source. Lettuce
  * reconnects by itself after Redis comes back.
- * Reads go through Lettuce's asynchronous API on a connection of their own (opened in the background from a
- * {@code LettuceConnectionFactory}), the rest through Spring's reactive template on the application's factory.
+ * Reads go to Redis on a connection of their own (opened in the background from a {@code LettuceConnectionFactory}):
+ * each is one Lettuce command ({@link LookupCommand}) that writes its {@code MGET} straight from the query key and
+ * reads the reply in place, timed by one {@link ReadTimer} for all reads; the rest goes through Spring's reactive
+ * template on the application's factory, as reads do until that connection is open (and on a cluster, through
+ * Lettuce's own {@code MGET}).
  * Thread-safe. {@link #close()} closes the read connection, not the factory, which belongs to the application.
  */
 public final class RedisStorageBackend implements StorageBackend {
@@ -72,14 +71,12 @@ public final class RedisStorageBackend implements StorageBackend {
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
             return v
             """, Long.class);
-    /** Longest generation written as it is; a longer one (a deep key) is written as its digest. */
-    private static final int MAX_PLAIN_GENERATION = 200;
-
     private final ReactiveRedisTemplate<String, byte[]> redis;
-    private final String keyPrefix;
+    private final KeyLayout layout;
     private final Duration operationTimeout;
     private final Duration generationTtl;
     private final DirectReader reader;
+    private final ReadTimer readTimer;
     private volatile boolean ttlWarned;
     private volatile boolean lastCallFailed;
 
@@ -90,10 +87,11 @@ public final class RedisStorageBackend implements StorageBackend {
                 .value(RedisSerializer.byteArray())
                 .build();
         this.redis = new ReactiveRedisTemplate<>(builder.connectionFactory, serialization);
-        this.keyPrefix = builder.keyPrefix;
+        this.layout = new KeyLayout(builder.keyPrefix);
         this.operationTimeout = builder.operationTimeout;
         this.generationTtl = builder.generationTtl;
         this.reader = new DirectReader(builder.connectionFactory);
+        this.readTimer = new ReadTimer(builder.operationTimeout);
     }
 
     /** Starts a backend on the application's connection factory (e.g. Boot's {@code LettuceConnectionFactory}). */
@@ -108,28 +106,12 @@ public final class RedisStorageBackend implements StorageBackend {
 
     @Override
     public CompletableFuture<Lookup> lookup(QueryKey key) {
-        List<String> counters = counters(key);
-        List<String> keys = new ArrayList<>(counters.size() + 1);
-        keys.add(redisKey(key));
-        keys.addAll(counters);
-        return multiGet(keys).thenApply(values -> {
-            String generation = generation(values.subList(1, values.size()));
-            byte[] stored = values.get(0);
-            if (stored == null) {
-                return new Lookup(Optional.empty(), generation);
-            }
-            StorageEntry entry = StorageEntry.fromBytes(stored);
-            boolean current = entry.generation().equals(generation)
-                    // written before generations (format 1): current until the key is first deleted
-                    || (entry.generation().isEmpty() && values.subList(1, values.size()).stream()
-                            .allMatch(Objects::isNull));
-            return new Lookup(current ? Optional.of(entry) : Optional.empty(), generation);
-        });
+        return read(key, true);
     }
 
     @Override
     public CompletableFuture<String> generation(QueryKey key) {
-        return multiGet(counters(key)).thenApply(RedisStorageBackend::generation);
+        return read(key, false).thenApply(Lookup::generation);
     }
 
     @Override
@@ -142,16 +124,16 @@ public final class RedisStorageBackend implements StorageBackend {
                     + ": an entry that outlives the counters of its key reads as a miss; set generationTtl longer");
         }
         if (entry.generation().isEmpty()) {
-            // From a writer that does not track generations: as of now.
+            // From a writer that does not track generations: as of now. Two calls, one time limit.
             return generation(key).thenCompose(now -> put(key, new StorageEntry(entry.value(),
-                    entry.dataUpdatedAt(), now), ttl));
+                    entry.dataUpdatedAt(), now), ttl)).orTimeout(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
-        return track(redis.opsForValue().set(redisKey(key), entry.toBytes(), ttl).then());
+        return track(redis.opsForValue().set(layout.entry(key), entry.toBytes(), ttl).then());
     }
 
     @Override
     public CompletableFuture<Void> delete(QueryKey key) {
-        return track(nextGeneration(keyCounter(key)).then(redis.unlink(redisKey(key))).then());
+        return track(nextGeneration(layout.keyCounter(key)).then(redis.unlink(layout.entry(key))).then());
     }
 
     /**
@@ -160,7 +142,7 @@ public final class RedisStorageBackend implements StorageBackend {
      */
     @Override
     public CompletableFuture<Void> deleteByPrefix(QueryKey prefix) {
-        return track(nextGeneration(prefixCounter(prefix)).then(redis.unlink(redisKey(prefix))).then());
+        return track(nextGeneration(layout.prefixCounter(prefix)).then(redis.unlink(layout.entry(prefix))).then());
     }
 
     private Mono<Long> nextGeneration(String counter) {
@@ -168,22 +150,38 @@ public final class RedisStorageBackend implements StorageBackend {
                 List.of(Long.toString(generationTtl.toMillis()).getBytes(StandardCharsets.US_ASCII))).next();
     }
 
-    /** The values of {@code keys} in one round trip, null for a missing one, bounded by the operation timeout. */
-    private CompletableFuture<List<byte @Nullable []>> multiGet(List<String> keys) {
-        RedisStringAsyncCommands<byte[], byte[]> direct = reader.commands();
+    /**
+     * One {@code MGET} of the keys a read of {@code key} names ({@link KeyLayout}), bounded by the operation timeout:
+     * on the backend's own connection when it is open, else through the template.
+     */
+    private CompletableFuture<Lookup> read(QueryKey key, boolean withEntry) {
+        Objects.requireNonNull(key, "key");
+        DirectReader.Open direct = reader.open();
+        StatefulRedisConnection<byte[], byte[]> standalone = direct == null ? null : direct.standalone();
+        if (standalone != null) {
+            LookupCommand read = new LookupCommand(layout, key, withEntry, this);
+            readTimer.watch(read);
+            try {
+                standalone.dispatch(read);
+            } catch (RuntimeException e) {
+                read.completeExceptionally(e);
+            }
+            return read;
+        }
+        List<String> keys = layout.readKeys(key, withEntry);
         if (direct != null) {
             byte[][] raw = new byte[keys.size()][];
             for (int i = 0; i < raw.length; i++) {
                 raw[i] = keys.get(i).getBytes(StandardCharsets.UTF_8);
             }
-            RedisFuture<List<KeyValue<byte[], byte[]>>> call = direct.mget(raw);
-            CompletableFuture<List<byte @Nullable []>> read = call.toCompletableFuture()
+            RedisFuture<List<KeyValue<byte[], byte[]>>> call = direct.commands().mget(raw);
+            CompletableFuture<Lookup> read = call.toCompletableFuture()
                     .thenApply(found -> {
-                        List<byte @Nullable []> values = new ArrayList<>(found.size());
+                        LookupOutput output = new LookupOutput(withEntry);
                         for (KeyValue<byte[], byte[]> value : found) {
-                            values.add(value.hasValue() ? value.getValue() : null);
+                            output.add(value.hasValue() ? value.getValue() : null);
                         }
-                        return values;
+                        return output.lookup();
                     })
                     .orTimeout(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
             read.whenComplete((found, error) -> {
@@ -195,53 +193,12 @@ public final class RedisStorageBackend implements StorageBackend {
             return read;
         }
         return track(redis.opsForValue().multiGet(keys).map(found -> {
-            List<byte @Nullable []> values = new ArrayList<>(keys.size());
+            LookupOutput output = new LookupOutput(withEntry);
             for (int i = 0; i < keys.size(); i++) {
-                values.add(i < found.size() ? found.get(i) : null);
+                output.add(i < found.size() ? found.get(i) : null);
             }
-            return values;
+            return output.lookup();
         }));
-    }
-
-    /** The counter keys of {@code key}'s generation: its own, then its prefixes' from {@code []} to the key. */
-    private List<String> counters(QueryKey key) {
-        List<Object> parts = key.parts();
-        List<String> counters = new ArrayList<>(parts.size() + 2);
-        counters.add(keyCounter(key));
-        for (int i = 0; i < parts.size(); i++) {
-            counters.add(prefixCounter(QueryKey.ofParts(parts.subList(0, i))));
-        }
-        counters.add(prefixCounter(key));
-        return counters;
-    }
-
-    private String keyCounter(QueryKey key) {
-        return keyPrefix + "gen:key:" + key.canonical();
-    }
-
-    private String prefixCounter(QueryKey prefix) {
-        return keyPrefix + "gen:prefix:" + prefix.canonical();
-    }
-
-    /** The generation the counters' values make: never empty, equal exactly when every counter is. */
-    static String generation(List<byte @Nullable []> counters) {
-        StringBuilder generation = new StringBuilder(counters.size() * 2);
-        for (byte[] value : counters) {
-            if (generation.length() > 0) {
-                generation.append('.');
-            }
-            generation.append(value == null ? "0" : new String(value, StandardCharsets.US_ASCII));
-        }
-        if (generation.length() <= MAX_PLAIN_GENERATION) {
-            return generation.toString();
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(generation.toString().getBytes(StandardCharsets.US_ASCII));
-            return "h" + HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     /** Sends {@code PING}; completes with whether Redis answered within the operation timeout. Never fails. */
@@ -253,6 +210,12 @@ public final class RedisStorageBackend implements StorageBackend {
                 .onErrorReturn(false)
                 .defaultIfEmpty(false)
                 .toFuture();
+    }
+
+    /** Every call completes within the operation timeout, failing with a timeout when Redis is slower. */
+    @Override
+    public Optional<Duration> callTimeout() {
+        return Optional.of(operationTimeout);
     }
 
     /** Whether the last call reached Redis; for health reporting without a round trip. */
@@ -267,7 +230,7 @@ public final class RedisStorageBackend implements StorageBackend {
 
     /** The prefix of every key this backend writes. */
     public String keyPrefix() {
-        return keyPrefix;
+        return layout.prefix();
     }
 
     @Override
@@ -282,7 +245,7 @@ public final class RedisStorageBackend implements StorageBackend {
     }
 
     String redisKey(QueryKey key) {
-        return keyPrefix + key.canonical();
+        return layout.entry(key);
     }
 
     private <X> CompletableFuture<X> track(Mono<X> call) {
@@ -299,7 +262,20 @@ public final class RedisStorageBackend implements StorageBackend {
     /** An unreadable entry is a fault of the entry, not of Redis. */
     private void noteOutcome(@Nullable Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        lastCallFailed = cause != null && !(cause instanceof CorruptStorageEntryException);
+        noteAnswer(cause == null || cause instanceof CorruptStorageEntryException);
+    }
+
+    /** A read on the backend's own connection ended: answered by Redis or not (timed out, disconnected). */
+    void readEnded(boolean answered) {
+        noteAnswer(answered);
+        readTimer.ended();
+    }
+
+    /** Records whether Redis answered the last call; writes the flag only when it changes, as every read calls this. */
+    private void noteAnswer(boolean answered) {
+        if (lastCallFailed == answered) {
+            lastCallFailed = !answered;
+        }
     }
 
     /** Builds a {@link RedisStorageBackend}; each setter checks its value. Not thread-safe. */
