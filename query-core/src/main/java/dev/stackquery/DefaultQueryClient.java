@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
 final class DefaultQueryClient implements QueryClient {
 
     private static final System.Logger LOG = System.getLogger("dev.stackquery.QueryClient");
+    /** Bound of L1 up to which size eviction scans on the inserting thread (microseconds) rather than the executor. */
+    static final int INLINE_EVICTION_MAX = 4_096;
     /** invalidateQueries' default, and what another instance's invalidation refetches here: the observed queries. */
     static final RefetchOptions INVALIDATE_DEFAULT = RefetchOptions.of(RefetchType.ACTIVE);
     private static final RefetchOptions REFETCH_DEFAULT = RefetchOptions.of(RefetchType.ALL);
@@ -1064,12 +1066,17 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     /**
-     * Starts size eviction when L1 is over its bound. It scans L1 (a million queries: tens of milliseconds), so it runs
-     * on the executor and the caller whose insert went over does not wait for it; meanwhile L1 may hold more than its
-     * bound, and other inserts do not start a second scan.
+     * Starts size eviction when L1 is over its bound. It scans L1 (a million queries: tens of milliseconds), so for a
+     * large L1 it runs on the executor and the caller whose insert went over does not wait for it; meanwhile L1 may
+     * hold more than its bound, and other inserts do not start a second scan. A small L1's scan costs less than handing
+     * it to another thread, and runs at once.
      */
     private void evictIfOver() {
         if (!cache.startEviction()) {
+            return;
+        }
+        if (cache.maxQueries() <= INLINE_EVICTION_MAX) {
+            cache.evictOldest(Query.readTick(clock.millis()), this::evictForSize);
             return;
         }
         try {

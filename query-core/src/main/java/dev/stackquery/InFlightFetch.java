@@ -160,7 +160,7 @@ final class InFlightFetch<T> {
                 lookup = fresh ? LookupResult.HIT : LookupResult.STALE;
                 baseline = updated;
                 if (fresh) {
-                    settleFromStorage(hit.value(), updated);
+                    settleFromStorage(loaded);
                 } else {
                     client.setState(query, loaded.withFetchStatus(FetchStatus.FETCHING));
                 }
@@ -178,10 +178,10 @@ final class InFlightFetch<T> {
     }
 
     /** Ends the fetch with data read from L2; the caller holds the query's monitor and completes the futures. */
-    private void settleFromStorage(T value, long updated) {
+    private void settleFromStorage(QueryState<T> loaded) {
         done = true;
         query.inFlight = null;
-        client.setState(query, QueryState.success(value, updated));
+        client.setState(query, loaded);
         client.touchGc(query);
     }
 
@@ -287,7 +287,7 @@ final class InFlightFetch<T> {
             if (hit == null || !usable(updated, baseline)) {
                 return false;
             }
-            settleFromStorage(hit.value(), updated);
+            settleFromStorage(QueryState.success(hit.value(), updated));
         }
         client.events.fire(new QueryCacheEvent.Lookup(query.key, CacheLevel.L2, LookupResult.HIT));
         deliver(hit.value());

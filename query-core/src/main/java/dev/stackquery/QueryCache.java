@@ -178,6 +178,10 @@ final class QueryCache {
         return queries.size() > maxQueries && evicting.compareAndSet(false, true);
     }
 
+    int maxQueries() {
+        return maxQueries;
+    }
+
     void endEviction() {
         evicting.set(false);
     }

@@ -121,26 +121,43 @@ class QueryClientGcTest {
         }
     }
 
+    /** A bound above which size eviction scans on the executor; 1 % of it is 41. */
+    private static final int LARGE = DefaultQueryClient.INLINE_EVICTION_MAX + 100;
+
     @Test
-    void sizeEvictionRunsOnTheExecutorNotOnTheThreadWhoseInsertWentOverTheBound() {
+    void aLargeL1EvictsOnTheExecutorNotOnTheThreadWhoseInsertWentOverTheBound() {
         List<Runnable> queued = new ArrayList<>();
         try (QueryClient client = QueryClient.builder().clock(time.clock()).scheduler(time).executor(queued::add)
-                .maxQueries(100).listener(events).build()) {
-            for (int i = 0; i < 150; i++) {
+                .maxQueries(LARGE).listener(events).build()) {
+            for (int i = 0; i < LARGE + 50; i++) {
                 client.setQueryData(QueryKey.of("item", i), "v" + i);
                 time.advance(Duration.ofMillis(20));
             }
-            assertThat(client.size()).as("nothing evicted by the inserting thread").isEqualTo(150);
+            assertThat(client.size()).as("nothing evicted by the inserting thread").isEqualTo(LARGE + 50);
             assertThat(queued).as("one scan started, not one per insert over the bound").hasSize(1);
 
             queued.remove(0).run();
 
-            assertThat(client.size()).isEqualTo(99); // the bound, less 1 % so that the next scan is 1 % away
-            assertThat(client.getQueryData(QueryKey.of("item", 50))).as("51 least recently read went").isEmpty();
-            assertThat(client.getQueryData(QueryKey.of("item", 51))).isPresent();
-            client.setQueryData(QueryKey.of("item", 150), "v");
-            client.setQueryData(QueryKey.of("item", 151), "v");
+            assertThat(client.size()).isEqualTo(LARGE - 41); // the bound, less 1 %: the next scan is 1 % away
+            assertThat(client.getQueryData(QueryKey.of("item", 90))).as("91 least recently read went").isEmpty();
+            assertThat(client.getQueryData(QueryKey.of("item", 91))).isPresent();
+            for (int i = 0; i < 42; i++) {
+                client.setQueryData(QueryKey.of("more", i), "v");
+            }
             assertThat(queued).as("a new scan once over the bound again").hasSize(1);
+        }
+    }
+
+    @Test
+    void aSmallL1EvictsAtOnceOnTheInsertingThread() {
+        List<Runnable> queued = new ArrayList<>();
+        try (QueryClient client = QueryClient.builder().clock(time.clock()).scheduler(time).executor(queued::add)
+                .maxQueries(100).build()) {
+            for (int i = 0; i < 150; i++) {
+                client.setQueryData(QueryKey.of("item", i), "v" + i);
+            }
+            assertThat(client.size()).isLessThanOrEqualTo(100);
+            assertThat(queued).isEmpty();
         }
     }
 
@@ -150,23 +167,23 @@ class QueryClientGcTest {
         AtomicBoolean racing = new AtomicBoolean(true);
         AtomicReference<QueryClient> self = new AtomicReference<>();
         try (QueryClient client = QueryClient.builder().clock(time.clock()).scheduler(time).executor(queued::add)
-                .maxQueries(100).listener(event -> {
+                .maxQueries(LARGE).listener(event -> {
                     // Inserts while the scan's evictions run, as other threads' would.
                     if (event instanceof QueryCacheEvent.Evicted && racing.getAndSet(false)) {
-                        for (int i = 0; i < 30; i++) {
+                        for (int i = 0; i < 100; i++) {
                             self.get().setQueryData(QueryKey.of("late", i), "v");
                         }
                     }
                 }).build()) {
             self.set(client);
-            for (int i = 0; i < 150; i++) {
+            for (int i = 0; i < LARGE + 50; i++) {
                 client.setQueryData(QueryKey.of("item", i), "v" + i);
                 time.advance(Duration.ofMillis(20));
             }
             queued.remove(0).run();
 
             assertThat(racing).isFalse();
-            assertThat(client.size()).as("scanned again for the 30 racing inserts").isEqualTo(99);
+            assertThat(client.size()).as("scanned again for the 100 racing inserts").isEqualTo(LARGE - 41);
             assertThat(queued).as("no second task: the running eviction took them").isEmpty();
         }
     }
