@@ -178,10 +178,6 @@ final class QueryCache {
         return queries.size() > maxQueries && evicting.compareAndSet(false, true);
     }
 
-    int maxQueries() {
-        return maxQueries;
-    }
-
     void endEviction() {
         evicting.set(false);
     }
@@ -189,9 +185,9 @@ final class QueryCache {
     /**
      * Evicts with {@code evict} (which re-checks under the query's monitor) the least recently read queries past the
      * bound, and 1 % more so that the next scan is 1 % of inserts away; ends the eviction {@link #startEviction}
-     * started. A scan of L1: the client runs it on its executor, not on the thread whose insert went over. Inserts go
-     * on meanwhile and cannot start a scan of their own, so it scans again while they left L1 over its bound (as long
-     * as the last scan could evict something: queries that are fetching or observed stay).
+     * started. Other threads' inserts go on meanwhile and cannot start a scan of their own, so it scans again while
+     * they left L1 over its bound (as long as the last scan could evict something: queries that are fetching or
+     * observed stay).
      */
     void evictOldest(int nowTick, Predicate<Query<?>> evict) {
         boolean evicted = true;
