@@ -313,6 +313,37 @@ final class DefaultQueryClient implements QueryClient {
     }
 
     @Override
+    public <T> Optional<QueryOptions<T>> getQueryOptions(QueryKey key) {
+        Objects.requireNonNull(key, "key");
+        Query<T> query = cache.get(key);
+        if (query == null) {
+            return Optional.empty();
+        }
+        synchronized (query) {
+            return Optional.ofNullable(query.options);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public boolean setQueryState(QueryKey key, QueryState<?> state) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(state, "state");
+        checkOpen();
+        Query<Object> query = cache.get(key);
+        if (query == null) {
+            return false;
+        }
+        synchronized (query) {
+            if (query.removed) {
+                return false;
+            }
+            setState(query, (QueryState<Object>) state);
+        }
+        return true;
+    }
+
+    @Override
     public List<QuerySnapshot> findAll(QueryFilter filter) {
         Objects.requireNonNull(filter, "filter");
         List<QuerySnapshot> found = new ArrayList<>();

@@ -95,6 +95,22 @@ public interface QueryClient extends AutoCloseable {
     /** State of {@code key} in L1. */
     <T> Optional<QueryState<T>> getQueryState(QueryKey key);
 
+    /**
+     * The options {@code key} was last fetched with, which its refetches use (TanStack Query's {@code query.options}):
+     * empty when it is not in L1 or no caller fetched it (its data was only set, or read from L2).
+     */
+    <T> Optional<QueryOptions<T>> getQueryOptions(QueryKey key);
+
+    /**
+     * Replaces the state of {@code key} in L1 and tells its observers and listeners, as TanStack Query's devtools do to
+     * show how an application looks while a query loads or after it failed. For tools and tests: nothing checks that
+     * the state follows from the last one, a fetch that is running goes on (its outcome replaces the state), and the
+     * data's type is the caller's word. Nothing is written to L2 or told to other instances.
+     *
+     * @return whether {@code key} was in L1 (nothing is created)
+     */
+    boolean setQueryState(QueryKey key, QueryState<?> state);
+
     /** Snapshots of the L1 queries the filter selects. */
     List<QuerySnapshot> findAll(QueryFilter filter);
 
