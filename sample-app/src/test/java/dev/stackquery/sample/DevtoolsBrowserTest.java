@@ -2,69 +2,51 @@ package dev.stackquery.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 
 import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 
 /**
- * The devtools page in a real, headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
- * {@code .ci/run} installs): a query made through the API appears on the page; Invalidate marks it; the next read
- * refetches it and the page shows the new data time without a reload. Leaves a screenshot in
- * {@code target/devtools.png}.
+ * The devtools page in a real, headless Chromium (see {@link DevtoolsBrowser}): a query made through the API appears
+ * on the page; Invalidate marks it; the next read refetches it and the page shows the new data time without a reload.
+ * The page's writes pass a CSRF filter ({@link DevtoolsBrowserSecurity}). Leaves a screenshot in
+ * {@code target/devtools.png}. Shares its application with {@link DevtoolsConsoleBrowserTest}.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:sqlite:target/devtools-test-${random.uuid}.db", "sample.upstream.latency=200ms",
-        "sample.upstream.failure-rate=0", "sample.product-stale-time=1h" })
+        "sample.upstream.failure-rate=0", "sample.product-stale-time=1h", "stackquery.devtools.state-controls=true" })
+@Import(DevtoolsBrowserSecurity.class)
 class DevtoolsBrowserTest {
 
-    private static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
-    private static final Path DRIVER = Path.of(System.getProperty("chromium.driver", "/usr/bin/chromedriver"));
     private static final String PRODUCT = "[\"product\",2]";
 
     @LocalServerPort
     int port;
 
-    private WebDriver browser;
+    private DevtoolsBrowser browser;
 
     @BeforeEach
     void openBrowser() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "SKIPPED: no " + CHROMIUM + " or " + DRIVER + "; install chromium and chromium-driver (apt-get) to run"
-                        + " the browser test");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,800", "--remote-allow-origins=*");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = DevtoolsBrowser.open(1400, 800);
     }
 
     @AfterEach
     void closeBrowser() {
         if (browser != null) {
-            browser.quit();
+            browser.close();
         }
     }
 
@@ -72,16 +54,15 @@ class DevtoolsBrowserTest {
     void aQueryAppearsIsInvalidatedAndRefetchesOnThePage() throws Exception {
         assertThat(call("/products/2")).contains("Ink, blue");
 
-        browser.get("http://127.0.0.1:" + port + "/stackquery");
+        browser.driver().get("http://127.0.0.1:" + port + "/stackquery");
         // The page rebuilds a row when its query changes: look rows up afresh rather than hold on to them.
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
-        wait.ignoring(StaleElementReferenceException.class);
+        WebDriverWait wait = browser.waiting();
         WebElement row = wait.until(b -> row(b));
         String firstUpdate = row.findElement(By.cssSelector("td.updated")).getAttribute("data-updated-at");
         assertThat(row.findElement(By.cssSelector("td.freshness")).getText()).isEqualTo("fresh");
 
         // The filter narrows the table to matching keys.
-        browser.findElement(By.id("filter")).sendKeys("product");
+        browser.driver().findElement(By.id("filter")).sendKeys("product\",2");
         wait.until(b -> b.findElements(By.cssSelector("#rows tr")).size() == 1);
 
         wait.until(b -> {
@@ -98,11 +79,8 @@ class DevtoolsBrowserTest {
                     .getAttribute("data-updated-at")) && "fresh".equals(text(b, "td.freshness"));
         });
 
-        File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
-        Path target = Path.of("target", "devtools.png");
-        Files.createDirectories(target.getParent());
-        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-        assertThat(Files.size(target)).isPositive();
+        Path shot = browser.screenshot("devtools.png");
+        assertThat(Files.size(shot)).isPositive();
     }
 
     private static WebElement row(WebDriver browser) {

@@ -1,4 +1,7 @@
-/** The devtools page: the live query cache in a browser, off unless {@code stackquery.devtools.enabled=true}. */
+/**
+ * The devtools console: the live query cache in a browser (queries, one query in detail, a timeline of cache events,
+ * charts), off unless {@code stackquery.devtools.enabled=true}.
+ */
 @NullMarked
 package dev.stackquery.spring.boot.devtools;
 

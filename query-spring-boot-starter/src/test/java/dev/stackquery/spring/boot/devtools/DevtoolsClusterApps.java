@@ -1,0 +1,156 @@
+package dev.stackquery.spring.boot.devtools;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.stackquery.QueryClient;
+import dev.stackquery.redis.RedisProcess;
+import dev.stackquery.spring.boot.actuate.Http;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Instances of a bare web application with the devtools page on, as several instances of one service: each a Spring
+ * Boot application with a real server on a free 127.0.0.1 port, all on one real Redis (a {@code redis-server} this
+ * fixture starts on a free loopback port, no Docker). For the tests of the instances view, and for browser tests of
+ * the devtools page, which reach it through the starter's test-jar:
+ *
+ * <pre>{@code
+ * try (DevtoolsClusterApps apps = DevtoolsClusterApps.startTwo().orElseThrow()) {   // empty without redis-server
+ *     apps.client("b").setQueryData(QueryKey.of("product", 1), "pen");
+ *     open("http://127.0.0.1:" + apps.port("a") + "/stackquery");             // "a" and "b" on one page
+ * }
+ * }</pre>
+ *
+ * Instance {@code id} gets {@code stackquery.devtools.cluster.instance-id=id}, {@code spring.application.name=id} and
+ * the key prefix {@link #KEY_PREFIX} unless its properties say otherwise (later properties win). Not thread-safe.
+ */
+public final class DevtoolsClusterApps implements AutoCloseable {
+
+    /** The key prefix, and so the devtools channel, of the instances unless they are given another. */
+    public static final String KEY_PREFIX = "devtools-cluster:";
+
+    private final RedisProcess redis;
+    private final Map<String, ConfigurableApplicationContext> apps = new LinkedHashMap<>();
+
+    private DevtoolsClusterApps(RedisProcess redis) {
+        this.redis = redis;
+    }
+
+    /** A fixture with a {@code redis-server} of its own and no instance yet; empty when the machine has none. */
+    public static Optional<DevtoolsClusterApps> withOwnRedis() {
+        try {
+            RedisProcess redis = RedisProcess.startIfAvailable();
+            return Optional.ofNullable(redis).map(DevtoolsClusterApps::new);
+        } catch (IOException e) {
+            throw new IllegalStateException("redis-server did not start", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Instances "a" and "b", each with {@code properties}, on a {@code redis-server} of its own. */
+    public static Optional<DevtoolsClusterApps> startTwo(String... properties) {
+        Optional<DevtoolsClusterApps> apps = withOwnRedis();
+        apps.ifPresent(started -> {
+            started.start("a", properties);
+            started.start("b", properties);
+        });
+        return apps;
+    }
+
+    /** Starts instance {@code id} of the bare application on this fixture's Redis. */
+    public ConfigurableApplicationContext start(String id, String... properties) {
+        return start(App.class, id, properties);
+    }
+
+    /** Starts instance {@code id} of {@code application} (the sample's, say) on this fixture's Redis. */
+    public ConfigurableApplicationContext start(Class<?> application, String id, String... properties) {
+        Objects.requireNonNull(application, "application");
+        Objects.requireNonNull(id, "id");
+        if (apps.containsKey(id)) {
+            throw new IllegalStateException("instance " + id + " is running already");
+        }
+        List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+                "spring.main.banner-mode=off", "spring.application.name=" + id,
+                "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port(),
+                "management.health.redis.enabled=false", "stackquery.storage.key-prefix=" + KEY_PREFIX,
+                "stackquery.devtools.enabled=true", "stackquery.devtools.cluster.instance-id=" + id));
+        all.addAll(List.of(properties));
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
+                .properties(all.toArray(String[]::new)).run();
+        apps.put(id, context);
+        return context;
+    }
+
+    /** Closes instance {@code id}'s context, as a stopped instance; it stays known to the others for a while. */
+    public void stop(String id) {
+        ConfigurableApplicationContext context = apps.remove(id);
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    /** Instance {@code id}'s context. */
+    public ConfigurableApplicationContext context(String id) {
+        ConfigurableApplicationContext context = apps.get(id);
+        if (context == null) {
+            throw new IllegalArgumentException("no running instance " + id + "; running: " + apps.keySet());
+        }
+        return context;
+    }
+
+    /** Instance {@code id}'s HTTP port on 127.0.0.1. */
+    public int port(String id) {
+        return Integer.parseInt(context(id).getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    /** HTTP calls to instance {@code id}. */
+    public Http http(String id) {
+        return new Http(port(id));
+    }
+
+    /** Instance {@code id}'s client. */
+    public QueryClient client(String id) {
+        return context(id).getBean(QueryClient.class);
+    }
+
+    /** The Redis port on 127.0.0.1. */
+    public int redisPort() {
+        return redis.port();
+    }
+
+    /** Closes every instance, then stops Redis. */
+    @Override
+    public void close() {
+        try {
+            for (String id : List.copyOf(apps.keySet())) {
+                stop(id);
+            }
+        } finally {
+            try {
+                redis.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A bare application: everything it has comes from auto-configuration, as in a user's service. */
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration(excludeName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+    static class App {
+    }
+}
