@@ -27,12 +27,15 @@ public record QueryDescriptor(String key, String status, String fetchStatus, boo
         Throwable error = state.error();
         return new QueryDescriptor(snapshot.key().canonical(), lower(state.status()), lower(state.fetchStatus()),
                 snapshot.staleByTime(), state.invalidated(), snapshot.observerCount(), state.dataUpdatedAt(),
-                state.failureCount(), error == null ? null : describe(error, showValue), size(data),
+                state.failureCount(), error == null ? null : describeError(error, showValue), size(data),
                 showValue ? data : null);
     }
 
-    /** An error's class; its message only where values are shown, as it may quote them. */
-    private static String describe(Throwable error, boolean showValue) {
+    /**
+     * An error as the endpoint and the devtools page show it: its class; its message only where values are shown, as
+     * it may quote them.
+     */
+    public static String describeError(Throwable error, boolean showValue) {
         return showValue && error.getMessage() != null ? error.getClass().getName() + ": " + error.getMessage()
                 : error.getClass().getName();
     }

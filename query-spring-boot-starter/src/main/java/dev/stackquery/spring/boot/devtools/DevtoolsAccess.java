@@ -56,10 +56,4 @@ interface DevtoolsAccess {
         }
         return Optional.of("the caller has none of the roles in stackquery.actuator.roles " + roles);
     }
-
-    /** An error as the page shows it: its class, and its message only where values are shown. */
-    static String describe(Throwable error, boolean showValues) {
-        return showValues && error.getMessage() != null ? error.getClass().getName() + ": " + error.getMessage()
-                : error.getClass().getName();
-    }
 }

@@ -149,7 +149,7 @@ final class QueryDetails {
         List<String> lines = new ArrayList<>();
         Throwable current = error;
         for (int depth = 0; current != null && depth <= CAUSES; depth++, current = current.getCause()) {
-            lines.add((depth == 0 ? "" : "Caused by: ") + DevtoolsAccess.describe(current, showValues));
+            lines.add((depth == 0 ? "" : "Caused by: ") + QueryDescriptor.describeError(current, showValues));
             StackTraceElement[] frames = current.getStackTrace();
             for (int i = 0; i < Math.min(FRAMES, frames.length); i++) {
                 lines.add("    at " + frames[i]);

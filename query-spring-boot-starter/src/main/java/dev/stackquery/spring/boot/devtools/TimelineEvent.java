@@ -7,6 +7,7 @@ import java.util.Locale;
 
 import dev.stackquery.QueryCacheEvent;
 import dev.stackquery.QueryState;
+import dev.stackquery.spring.boot.actuate.QueryDescriptor;
 
 import org.jspecify.annotations.Nullable;
 
@@ -92,7 +93,7 @@ record TimelineEvent(long sequence, Instant time, String type, String key, @Null
         }
 
         private void error(Throwable thrown) {
-            error = DevtoolsAccess.describe(thrown, showValues);
+            error = QueryDescriptor.describeError(thrown, showValues);
         }
 
         private static String lower(Enum<?> value) {
