@@ -1,19 +1,14 @@
 package dev.stackquery.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.stackquery.QueryClient;
-import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
-import dev.stackquery.QueryOptions;
-import dev.stackquery.QueryState;
 import dev.stackquery.spring.boot.devtools.DevtoolsClusterApps;
 
 import org.junit.jupiter.api.AfterEach;
@@ -59,16 +54,11 @@ class DevtoolsEveryInstanceBrowserTest {
         QueryKey key = QueryKey.of("product", 1);
         QueryClient a = apps.client("a");
         QueryClient b = apps.client("b");
-        AtomicInteger calls = new AtomicInteger();
-        a.fetchQuery(options(key, calls)).join();
-        b.fetchQuery(options(key, calls)).join();
         // Both copies are invalidated (b's through the bus); a then refetches, b, unobserved, keeps its old data.
-        a.invalidateQueries(QueryFilter.exact(key)).join();
-        await().atMost(Duration.ofSeconds(5)).until(() -> b.getQueryState(key).orElseThrow().invalidated());
-        a.fetchFreshQuery(options(key, calls)).join();
+        apps.freshHereInvalidatedThere(key, "a", "b", new AtomicInteger());
         assertThat(a.getQueryState(key).orElseThrow().invalidated()).isFalse();
-        Instant aUpdated = dataUpdatedAt(a, key);
-        Instant bUpdated = dataUpdatedAt(b, key);
+        Instant aUpdated = apps.dataUpdatedAt("a", key);
+        Instant bUpdated = apps.dataUpdatedAt("b", key);
 
         WebDriverWait wait = browser.waiting();
         browser.driver().get("http://127.0.0.1:" + apps.port("a") + "/stackquery");
@@ -100,15 +90,6 @@ class DevtoolsEveryInstanceBrowserTest {
         ((JavascriptExecutor) browser.driver()).executeScript("arguments[0].scrollIntoView()",
                 browser.driver().findElement(By.id("d-instances")));
         assertThat(Files.size(browser.screenshot("devtools-every-instance.png"))).isPositive();
-    }
-
-    private static QueryOptions<String> options(QueryKey key, AtomicInteger calls) {
-        return QueryOptions.<String>builder(key, ctx -> "pen #" + calls.incrementAndGet()).type(String.class)
-                .staleTime(Duration.ofMinutes(5)).build();
-    }
-
-    private static Instant dataUpdatedAt(QueryClient client, QueryKey key) {
-        return client.<String>getQueryState(key).map(QueryState::dataUpdatedAt).orElseThrow();
     }
 
     /** {@code instant} as the page shows it: the browser's local HH:MM:SS. */

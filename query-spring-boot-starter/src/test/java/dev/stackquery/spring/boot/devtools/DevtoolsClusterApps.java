@@ -1,15 +1,24 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.stackquery.QueryClient;
+import dev.stackquery.QueryFilter;
+import dev.stackquery.QueryKey;
+import dev.stackquery.QueryOptions;
+import dev.stackquery.QueryState;
 import dev.stackquery.redis.RedisProcess;
 import dev.stackquery.spring.boot.actuate.Http;
 
@@ -152,5 +161,30 @@ public final class DevtoolsClusterApps implements AutoCloseable {
     @SpringBootConfiguration(proxyBeanMethods = false)
     @EnableAutoConfiguration(excludeName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
     static class App {
+    }
+
+    /** Options of {@code key} whose function counts its calls in {@code calls}: typed (so L2 holds it), fresh 5 minutes. */
+    public static QueryOptions<String> options(QueryKey key, AtomicInteger calls) {
+        return QueryOptions.<String>builder(key, ctx -> "pen #" + calls.incrementAndGet()).type(String.class)
+                .staleTime(Duration.ofMinutes(5)).build();
+    }
+
+    /**
+     * Leaves {@code key} fresh on {@code fresh} and invalidated on {@code invalidated}: both fetch it, {@code fresh}
+     * invalidates it (which reaches the other through the bus) and refetches; the other, unobserved, keeps its copy.
+     */
+    public void freshHereInvalidatedThere(QueryKey key, String fresh, String invalidated, AtomicInteger calls) {
+        QueryClient here = client(fresh);
+        QueryClient there = client(invalidated);
+        here.fetchQuery(options(key, calls)).join();
+        there.fetchQuery(options(key, calls)).join();
+        here.invalidateQueries(QueryFilter.exact(key)).join();
+        await().atMost(Duration.ofSeconds(5)).until(() -> there.getQueryState(key).orElseThrow().invalidated());
+        here.fetchFreshQuery(options(key, calls)).join();
+    }
+
+    /** When the data of {@code key} on instance {@code id} was fetched. */
+    public Instant dataUpdatedAt(String id, QueryKey key) {
+        return client(id).<String>getQueryState(key).map(QueryState::dataUpdatedAt).orElseThrow();
     }
 }

@@ -1,7 +1,6 @@
 package dev.stackquery.spring.boot.devtools;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -11,10 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.stackquery.QueryClient;
-import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
-import dev.stackquery.QueryOptions;
-import dev.stackquery.QueryState;
 import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.AfterAll;
@@ -63,11 +59,6 @@ class DevtoolsClusterTest {
         }
     }
 
-    private static QueryOptions<String> options(QueryKey key, AtomicInteger calls) {
-        return QueryOptions.<String>builder(key, ctx -> "pen #" + calls.incrementAndGet()).type(String.class)
-                .staleTime(Duration.ofMinutes(5)).build();
-    }
-
     private static Http.Answer instances(String on, QueryKey key) {
         return apps.http(on).get(path(key));
     }
@@ -82,22 +73,13 @@ class DevtoolsClusterTest {
         return ids;
     }
 
-    private static Instant dataUpdatedAt(QueryClient client, QueryKey key) {
-        return client.<String>getQueryState(key).map(QueryState::dataUpdatedAt).orElseThrow();
-    }
-
     @Test
     void anInvalidatedCopyOnOneInstanceShowsBesideTheFreshCopyOnTheOther() {
         QueryKey key = QueryKey.of("product", 1);
         QueryClient a = apps.client("a");
         QueryClient b = apps.client("b");
-        AtomicInteger calls = new AtomicInteger();
-        a.fetchQuery(options(key, calls)).join();
-        b.fetchQuery(options(key, calls)).join();
         // Both copies are invalidated (b's through the bus); a then refetches, b, unobserved, keeps its old data.
-        a.invalidateQueries(QueryFilter.exact(key)).join();
-        await().atMost(Duration.ofSeconds(5)).until(() -> b.getQueryState(key).orElseThrow().invalidated());
-        a.fetchFreshQuery(options(key, calls)).join();
+        apps.freshHereInvalidatedThere(key, "a", "b", new AtomicInteger());
         assertThat(a.getQueryState(key).orElseThrow().invalidated()).isFalse();
 
         long started = System.nanoTime();
@@ -118,7 +100,7 @@ class DevtoolsClusterTest {
         assertThat(onA.get("stale").asBoolean()).isFalse();
         assertThat(onA.get("invalidated").asBoolean()).isFalse();
         assertThat(onA.get("observers").asInt()).isZero();
-        assertThat(Instant.parse(onA.get("dataUpdatedAt").asString())).isEqualTo(dataUpdatedAt(a, key));
+        assertThat(Instant.parse(onA.get("dataUpdatedAt").asString())).isEqualTo(apps.dataUpdatedAt("a", key));
         JsonNode onB = view.get("instances").get(1);
         assertThat(onB.get("self").asBoolean()).isFalse();
         assertThat(onB.get("answered").asBoolean()).isTrue();
@@ -127,7 +109,7 @@ class DevtoolsClusterTest {
         assertThat(onB.get("invalidated").asBoolean()).isTrue();
         assertThat(onB.get("stale").asBoolean()).isTrue();
         Instant bUpdated = Instant.parse(onB.get("dataUpdatedAt").asString());
-        assertThat(bUpdated).isEqualTo(dataUpdatedAt(b, key)).isBefore(dataUpdatedAt(a, key));
+        assertThat(bUpdated).isEqualTo(apps.dataUpdatedAt("b", key)).isBefore(apps.dataUpdatedAt("a", key));
         assertThat(took).as("the round ended once b answered, not at the time-out").isLessThan(TIMEOUT);
 
         // b's page shows the same from its side.
@@ -140,7 +122,7 @@ class DevtoolsClusterTest {
     @Test
     void anInstanceWithoutTheKeyAnswersThatItHasNone() {
         QueryKey key = QueryKey.of("product", 2);
-        apps.client("a").fetchQuery(options(key, new AtomicInteger())).join();
+        apps.client("a").fetchQuery(DevtoolsClusterApps.options(key, new AtomicInteger())).join();
 
         JsonNode view = instances("a", key).json();
 
@@ -156,7 +138,7 @@ class DevtoolsClusterTest {
     void anApplicationWithAnotherKeyPrefixIsNotListed() {
         QueryKey key = QueryKey.of("product", 3);
         for (String instance : List.of("a", "b", "c")) {
-            apps.client(instance).fetchQuery(options(key, new AtomicInteger())).join();
+            apps.client(instance).fetchQuery(DevtoolsClusterApps.options(key, new AtomicInteger())).join();
         }
 
         assertThat(ids(instances("a", key).json())).containsExactly("a", "b");
@@ -169,7 +151,7 @@ class DevtoolsClusterTest {
     @Test
     void withoutTheRedisBusOnlyThisInstanceIsShownNamedAfterTheApplicationHostAndPort() throws Exception {
         QueryKey key = QueryKey.of("product", 4);
-        solo.getBean(QueryClient.class).fetchQuery(options(key, new AtomicInteger())).join();
+        solo.getBean(QueryClient.class).fetchQuery(DevtoolsClusterApps.options(key, new AtomicInteger())).join();
         String port = solo.getEnvironment().getRequiredProperty("local.server.port");
 
         Http.Answer answer = new Http(Integer.parseInt(port)).get(path(key));
