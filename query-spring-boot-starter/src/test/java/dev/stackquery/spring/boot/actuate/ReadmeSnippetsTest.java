@@ -6,20 +6,13 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
+import dev.stackquery.spring.boot.ReadmeSnippets;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,49 +31,18 @@ import org.springframework.core.io.ByteArrayResource;
  */
 class ReadmeSnippetsTest {
 
-    private static String springBootSection() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("## Spring Boot\n");
-        return readme.substring(start, readme.indexOf("\n## ", start + 1));
-    }
-
-    private static List<String> blocks(String text, String language) {
-        Matcher block = Pattern.compile("```" + language + "\n(.*?)```", Pattern.DOTALL).matcher(text);
-        List<String> found = new ArrayList<>();
-        while (block.find()) {
-            found.add(block.group(1));
-        }
-        return found;
-    }
-
     private static String tag(String xml, String name) {
         Matcher m = Pattern.compile("<" + name + ">([^<]+)</" + name + ">").matcher(xml);
         return m.find() ? m.group(1).trim() : "";
     }
 
     @Test
-    void theJavaSnippetsCompileWithTheImportsTheyShow(@TempDir Path dir) throws IOException {
-        List<String> units = blocks(springBootSection(), "java").stream().filter(b -> b.startsWith("package "))
-                .toList();
-        assertThat(units).as("complete compilation units in the Spring Boot section").hasSizeGreaterThanOrEqualTo(2);
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    void theJavaSnippetsCompileWithTheImportsTheyShow(@TempDir Path dir) {
+        List<String> units = ReadmeSnippets.javaUnits();
+        assertThat(units).as("complete compilation units in the Spring Boot section").hasSizeGreaterThanOrEqualTo(3);
         for (String unit : units) {
-            Matcher type = Pattern.compile("(?m)^(?:public )?(?:final )?(?:class|record|interface) (\\w+)")
-                    .matcher(unit);
-            assertThat(type.find()).isTrue();
-            Path source = dir.resolve(type.group(1) + ".java");
-            Files.writeString(source, unit);
-            DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-            try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-                boolean compiled = compiler.getTask(null, files, diagnostics, List.of("-d", dir.toString(),
-                        "-classpath", System.getProperty("java.class.path"), "-proc:none"), null,
-                        files.getJavaFileObjects(source)).call();
-                List<String> errors = diagnostics.getDiagnostics().stream()
-                        .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                        .map(d -> "line " + d.getLineNumber() + ": " + d.getMessage(Locale.ROOT)).toList();
-                assertThat(errors).as("compiling the README snippet " + source.getFileName()).isEmpty();
-                assertThat(compiled).isTrue();
-            }
+            assertThat(ReadmeSnippets.compile(unit, dir)).as("compiling the README snippet "
+                    + ReadmeSnippets.typeName(unit)).isEmpty();
         }
     }
 
@@ -93,7 +55,7 @@ class ReadmeSnippetsTest {
         while (managed.find()) {
             assertThat(managed.group(1)).as("every version in the BOM is the build's").isEqualTo(version);
         }
-        List<String> xml = blocks(springBootSection(), "xml");
+        List<String> xml = ReadmeSnippets.blocks(ReadmeSnippets.springBootSection(), "xml");
         assertThat(xml).isNotEmpty();
         boolean bomImported = false;
         Matcher dependency = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL)
@@ -117,7 +79,7 @@ class ReadmeSnippetsTest {
 
     @Test
     void theApplicationYmlKeepsHealthUpWhileRedisIsUnreachable() throws Exception {
-        List<String> yaml = blocks(springBootSection(), "yaml");
+        List<String> yaml = ReadmeSnippets.blocks(ReadmeSnippets.springBootSection(), "yaml");
         assertThat(yaml).hasSize(1);
         Map<String, Object> readme = yamlProperties(yaml.get(0));
         assertThat(readme).containsEntry("management.health.redis.enabled", false);

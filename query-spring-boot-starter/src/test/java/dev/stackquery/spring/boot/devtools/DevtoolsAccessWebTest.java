@@ -2,36 +2,41 @@ package dev.stackquery.spring.boot.devtools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.Principal;
+import java.io.IOException;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.stackquery.QueryClient;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryState;
+import dev.stackquery.spring.boot.ReadmeSnippets;
 
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
-import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The page's writes obey the {@code queries} endpoint's access as Boot resolves it, and {@code stackquery.actuator.roles}
- * when set; its values obey {@code show-values}; behind a CSRF filter the page carries the token. Each test starts an
- * application with its settings and calls it over HTTP. The "security" here is a servlet filter standing in for
- * Spring Security: it authenticates a header and, like Spring Security's CsrfFilter, offers a token and refuses
- * writes without it.
+ * The page's writes obey the {@code queries} endpoint's access as Boot resolves it, and
+ * {@code stackquery.actuator.roles} when set; its values obey {@code show-values}; behind Spring Security (real, with its CSRF protection on) the page
+ * carries the token, and the README's {@code SecurityFilterChain}, compiled from the README and loaded, keeps all but
+ * OPS out. Each test starts an application with its settings and calls it over HTTP.
  */
 class DevtoolsAccessWebTest {
 
@@ -71,20 +76,18 @@ class DevtoolsAccessWebTest {
     @Test
     void withRolesConfiguredOnlyACallerInOneOfThemMayWriteOrSeeValues() {
         try (ConfigurableApplicationContext app = start(Map.of("stackquery.actuator.roles", "OPS",
-                "stackquery.actuator.show-values", "when-authorized"), FakeSecurity.class)) {
-            DevtoolsHttp anonymous = http(app).with("X-TEST-CSRF", FakeSecurity.TOKEN);
-            DevtoolsHttp.Answer unauthenticated = anonymous.act("invalidate", KEY.canonical());
-            assertThat(unauthenticated.status()).isEqualTo(403);
-            assertThat(unauthenticated.json().get("error").asString()).contains("authenticated",
-                    "stackquery.actuator.roles");
-            DevtoolsHttp.Answer otherRole = anonymous.with(FakeSecurity.USER, "dev:DEV").act("invalidate",
-                    KEY.canonical());
-            assertThat(otherRole.status()).isEqualTo(403);
-            assertThat(otherRole.json().get("error").asString()).contains("none of the roles");
-            assertThat(state(app).invalidated()).isFalse();
-            assertThat(anonymous.detail(KEY.canonical()).json().at("/query/data").isNull()).isTrue();
+                "stackquery.actuator.show-values", "when-authorized"), Users.class, AuthenticatedOnly.class)) {
+            assertThat(http(app).get("/stackquery").status()).as("Spring Security asks who calls").isEqualTo(401);
 
-            DevtoolsHttp ops = anonymous.with(FakeSecurity.USER, "alice:OPS");
+            DevtoolsHttp dev = withCsrfToken(http(app).with(basic("dev")).withSession());
+            DevtoolsHttp.Answer otherRole = dev.act("invalidate", KEY.canonical());
+            assertThat(otherRole.status()).isEqualTo(403);
+            assertThat(otherRole.json().get("error").asString()).contains("none of the roles",
+                    "stackquery.actuator.roles");
+            assertThat(state(app).invalidated()).isFalse();
+            assertThat(dev.detail(KEY.canonical()).json().at("/query/data").isNull()).as("values hidden").isTrue();
+
+            DevtoolsHttp ops = withCsrfToken(http(app).with(basic("alice")).withSession());
             assertThat(ops.detail(KEY.canonical()).json().at("/query/data").asString()).isEqualTo("pen");
             assertThat(ops.act("invalidate", KEY.canonical()).status()).isEqualTo(200);
             assertThat(state(app).invalidated()).isTrue();
@@ -92,17 +95,25 @@ class DevtoolsAccessWebTest {
     }
 
     @Test
-    void behindACsrfFilterThePageCarriesTheTokenItsScriptSends() {
-        try (ConfigurableApplicationContext app = start(Map.of(), FakeSecurity.class)) {
-            DevtoolsHttp http = http(app);
-            String page = http.get("/stackquery").body();
-            assertThat(page).contains("<meta name=\"csrf-header\" content=\"X-TEST-CSRF\">",
-                    "<meta name=\"csrf-token\" content=\"" + FakeSecurity.TOKEN + "\">");
-            assertThat(http.get("/stackquery/devtools.js").body()).contains("csrf-header", "csrf-token");
+    void theReadmeSecurityFilterChainLetsOnlyOpsInAndThePageCarriesItsCsrfToken(@TempDir Path dir)
+            throws IOException {
+        Class<?> readme = ReadmeSnippets.load(ReadmeSnippets.javaUnitContaining("SecurityFilterChain"), dir);
+        try (URLClassLoader loader = (URLClassLoader) readme.getClassLoader();
+                ConfigurableApplicationContext app = start(Map.of(), Users.class, readme)) {
+            assertThat(http(app).get("/stackquery").status()).as("anonymous").isEqualTo(401);
+            assertThat(http(app).get("/stackquery/api/queries").status()).isEqualTo(401);
+            assertThat(http(app).with(basic("dev")).get("/stackquery").status()).as("not OPS").isEqualTo(403);
 
-            assertThat(http.act("invalidate", KEY.canonical()).status()).as("without the token").isEqualTo(403);
-            assertThat(http.with("X-TEST-CSRF", FakeSecurity.TOKEN).act("invalidate", KEY.canonical()).status())
-                    .isEqualTo(200);
+            DevtoolsHttp ops = http(app).with(basic("alice")).withSession();
+            String page = ops.get("/stackquery").body();
+            assertThat(page).contains("<meta name=\"csrf-header\" content=\"X-CSRF-TOKEN\">",
+                    "<meta name=\"csrf-token\" content=\"");
+            assertThat(ops.get("/stackquery/devtools.js").body()).as("the script sends what the page carries")
+                    .contains("csrf-header", "csrf-token");
+            assertThat(ops.act("invalidate", KEY.canonical()).status()).as("without the token").isEqualTo(403);
+            assertThat(state(app).invalidated()).isFalse();
+            assertThat(withCsrfToken(ops).act("invalidate", KEY.canonical()).status()).isEqualTo(200);
+            assertThat(state(app).invalidated()).isTrue();
         }
     }
 
@@ -129,53 +140,44 @@ class DevtoolsAccessWebTest {
         return app.getBean(QueryClient.class).getQueryState(KEY).orElseThrow();
     }
 
-    /** A stand-in for Spring Security: header authentication, and a CSRF token required on POST. */
+    /** Basic authentication of one of {@link Users}' users (password: the name reversed). */
+    private static String[] basic(String user) {
+        String password = new StringBuilder(user).reverse().toString();
+        return new String[] {"Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))};
+    }
+
+    /** {@code http} sending the CSRF token that the page, fetched in the same session, carries, as its script does. */
+    private static DevtoolsHttp withCsrfToken(DevtoolsHttp http) {
+        String page = http.get("/stackquery").body();
+        Matcher header = Pattern.compile("<meta name=\"csrf-header\" content=\"([^\"]+)\">").matcher(page);
+        Matcher token = Pattern.compile("<meta name=\"csrf-token\" content=\"([^\"]+)\">").matcher(page);
+        assertThat(header.find() && token.find()).as("the page's CSRF meta tags").isTrue();
+        return http.with(header.group(1), token.group(1));
+    }
+
+    /** Spring Security itself, without Boot's auto-configuration of it: alice in OPS, dev in DEV. */
     @Configuration(proxyBeanMethods = false)
-    static class FakeSecurity {
-
-        static final String USER = "X-Test-User";
-        static final String TOKEN = "token-4f1c";
-
-        /** What Spring Security's CsrfToken offers, as the page reads it. */
-        public static final class CsrfToken {
-            public String getHeaderName() {
-                return "X-TEST-CSRF";
-            }
-
-            public String getToken() {
-                return TOKEN;
-            }
-        }
+    @EnableWebSecurity
+    static class Users {
 
         @Bean
-        Filter fakeSecurityFilter() {
-            return (ServletRequest request, ServletResponse response, FilterChain chain) -> {
-                HttpServletRequest http = (HttpServletRequest) request;
-                http.setAttribute("_csrf", new CsrfToken());
-                if (http.getMethod().equals("POST") && !TOKEN.equals(http.getHeader("X-TEST-CSRF"))) {
-                    ((HttpServletResponse) response).sendError(403, "CSRF token missing");
-                    return;
-                }
-                String user = http.getHeader(USER);
-                chain.doFilter(user == null ? request : authenticated(http, user), response);
-            };
+        InMemoryUserDetailsManager users() {
+            return new InMemoryUserDetailsManager(
+                    User.withUsername("alice").password("{noop}ecila").roles("OPS").build(),
+                    User.withUsername("dev").password("{noop}ved").roles("DEV").build());
         }
+    }
 
-        private static HttpServletRequest authenticated(HttpServletRequest request, String user) {
-            String[] parts = user.split(":");
-            Principal principal = () -> parts[0];
-            Set<String> roles = Set.of(parts[1].split(","));
-            return new HttpServletRequestWrapper(request) {
-                @Override
-                public Principal getUserPrincipal() {
-                    return principal;
-                }
+    /** Any authenticated caller reaches the console; the page's own rules (roles) decide the rest. */
+    @Configuration(proxyBeanMethods = false)
+    static class AuthenticatedOnly {
 
-                @Override
-                public boolean isUserInRole(String role) {
-                    return roles.contains(role);
-                }
-            };
+        @Bean
+        SecurityFilterChain devtoolsForAnyUser(HttpSecurity http) throws Exception {
+            return http.securityMatcher("/stackquery/**")
+                    .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+                    .httpBasic(Customizer.withDefaults()).build();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.stackquery.spring.boot.devtools;
 
 import java.io.IOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -26,20 +27,32 @@ final class DevtoolsHttp {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    private final HttpClient client;
     private final String base;
     private final String[] headers;
 
     DevtoolsHttp(int port, String... headers) {
-        this.base = "http://127.0.0.1:" + port;
-        this.headers = headers.clone();
+        this(CLIENT, "http://127.0.0.1:" + port, headers.clone());
     }
 
-    /** The same application, called with {@code headers} (name, value, name, value...). */
+    private DevtoolsHttp(HttpClient client, String base, String[] headers) {
+        this.client = client;
+        this.base = base;
+        this.headers = headers;
+    }
+
+    /** The same application, called with {@code headers} (name, value, name, value...) as well. */
     DevtoolsHttp with(String... more) {
         String[] all = new String[headers.length + more.length];
         System.arraycopy(headers, 0, all, 0, headers.length);
         System.arraycopy(more, 0, all, headers.length, more.length);
-        return new DevtoolsHttp(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), all);
+        return new DevtoolsHttp(client, base, all);
+    }
+
+    /** The same application, called by a client of its own that keeps cookies, as a browser keeps a session. */
+    DevtoolsHttp withSession() {
+        return new DevtoolsHttp(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .cookieHandler(new CookieManager()).build(), base, headers);
     }
 
     static String encode(String text) {
@@ -71,7 +84,7 @@ final class DevtoolsHttp {
             request.headers(headers);
         }
         try {
-            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.body());
