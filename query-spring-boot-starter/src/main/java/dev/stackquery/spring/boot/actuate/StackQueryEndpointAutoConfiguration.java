@@ -30,12 +30,16 @@ public final class StackQueryEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     QueriesEndpoint queriesEndpoint(QueryClient client, StackQueryProperties properties) {
         StackQueryProperties.Actuator actuator = properties.getActuator();
-        Show show = switch (actuator.getShowValues()) {
+        return new QueriesEndpoint(client, show(actuator.getShowValues()), actuator.getRoles());
+    }
+
+    /** Boot's {@link Show} for {@code stackquery.actuator.show-values}; the devtools page applies the same. */
+    public static Show show(StackQueryProperties.ShowValues values) {
+        return switch (values) {
             case NEVER -> Show.NEVER;
             case WHEN_AUTHORIZED -> Show.WHEN_AUTHORIZED;
             case ALWAYS -> Show.ALWAYS;
         };
-        return new QueriesEndpoint(client, show, actuator.getRoles());
     }
 
     @Bean

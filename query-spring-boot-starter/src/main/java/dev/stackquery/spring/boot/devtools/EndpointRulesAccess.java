@@ -8,6 +8,7 @@ import java.util.Set;
 
 import dev.stackquery.spring.boot.StackQueryProperties;
 import dev.stackquery.spring.boot.actuate.QueriesEndpoint;
+import dev.stackquery.spring.boot.actuate.StackQueryEndpointAutoConfiguration;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +32,7 @@ final class EndpointRulesAccess implements DevtoolsAccess {
     private final Access access;
 
     EndpointRulesAccess(StackQueryProperties.Actuator actuator, EndpointAccessResolver resolver) {
-        // ShowValues mirrors Boot's Show constant for constant, as the endpoint's auto-configuration maps it.
-        this.show = Show.valueOf(actuator.getShowValues().name());
+        this.show = StackQueryEndpointAutoConfiguration.show(actuator.getShowValues());
         this.roles = Set.copyOf(actuator.getRoles());
         Endpoint endpoint = Objects.requireNonNull(QueriesEndpoint.class.getAnnotation(Endpoint.class), "@Endpoint");
         this.access = resolver.accessFor(EndpointId.of(endpoint.id()), endpoint.defaultAccess());
