@@ -386,7 +386,10 @@ public class StackQueryProperties {
         /** When the endpoint shows cached values. */
         private ShowValues showValues = ShowValues.NEVER;
 
-        /** Roles allowed to see values when show-values is when-authorized; empty means any authenticated user. */
+        /**
+         * Roles allowed to see values when show-values is when-authorized (empty: any authenticated user); when set,
+         * also the only roles that may use the devtools page's actions.
+         */
         private Set<String> roles = new LinkedHashSet<>();
 
         public ShowValues getShowValues() {
@@ -446,8 +449,23 @@ public class StackQueryProperties {
     /** The devtools page at /stackquery. */
     public static class Devtools {
 
+        /** Largest accepted value of {@code events}: the ring is allocated up front. */
+        public static final int MAX_EVENTS = 1_000_000;
+
         /** Whether the page showing the live query cache is served; it can invalidate and remove queries. */
         private boolean enabled;
+
+        /**
+         * Whether the page offers "force loading", "force error" and "restore", which replace a query's state to show
+         * how the application looks while it loads or after it failed.
+         */
+        private boolean stateControls;
+
+        /** Number of cache events kept for the timeline (the newest; L1 fresh hits are counted, not kept). */
+        private int events = 1000;
+
+        /** The page's view of a key on every instance, over the Redis invalidation bus. */
+        private final Cluster cluster = new Cluster();
 
         public boolean isEnabled() {
             return enabled;
@@ -455,6 +473,100 @@ public class StackQueryProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        public boolean isStateControls() {
+            return stateControls;
+        }
+
+        public void setStateControls(boolean stateControls) {
+            this.stateControls = stateControls;
+        }
+
+        public int getEvents() {
+            return events;
+        }
+
+        public void setEvents(int events) {
+            if (events < 1 || events > MAX_EVENTS) {
+                throw new IllegalArgumentException("stackquery.devtools.events must be between 1 and " + MAX_EVENTS
+                        + ", was " + events);
+            }
+            this.events = events;
+        }
+
+        public Cluster getCluster() {
+            return cluster;
+        }
+
+        /** The devtools page's view of every instance, under {@code stackquery.devtools.cluster}. */
+        public static class Cluster {
+
+            /** Longest instance id accepted: it travels in every message and names the instance's reply channel. */
+            public static final int MAX_INSTANCE_ID_LENGTH = 128;
+
+            /**
+             * Whether, with the Redis invalidation bus, the devtools page can show a key's state on every instance;
+             * each instance answers on a channel named after the key prefix (the prefix followed by "devtools").
+             */
+            private boolean enabled = true;
+
+            /** Longest time the page's question waits for the other instances' answers. */
+            private Duration timeout = Duration.ofSeconds(1);
+
+            /**
+             * How often an instance tells the others it is live; one not heard from for three intervals is forgotten.
+             */
+            private Duration announceInterval = Duration.ofSeconds(5);
+
+            /** Name of this instance on the devtools page; unset means "application-name@host:server-port". */
+            private @Nullable String instanceId;
+
+            public boolean isEnabled() {
+                return enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public Duration getTimeout() {
+                return timeout;
+            }
+
+            public void setTimeout(Duration timeout) {
+                Objects.requireNonNull(timeout, "stackquery.devtools.cluster.timeout");
+                if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(30)) > 0) {
+                    throw new IllegalArgumentException(
+                            "stackquery.devtools.cluster.timeout must be positive and at most 30s, was " + timeout);
+                }
+                this.timeout = timeout;
+            }
+
+            public Duration getAnnounceInterval() {
+                return announceInterval;
+            }
+
+            public void setAnnounceInterval(Duration announceInterval) {
+                Objects.requireNonNull(announceInterval, "stackquery.devtools.cluster.announce-interval");
+                if (announceInterval.compareTo(Duration.ofMillis(100)) < 0) {
+                    throw new IllegalArgumentException("stackquery.devtools.cluster.announce-interval must be at least"
+                            + " 100ms, was " + announceInterval);
+                }
+                this.announceInterval = announceInterval;
+            }
+
+            public @Nullable String getInstanceId() {
+                return instanceId;
+            }
+
+            public void setInstanceId(@Nullable String instanceId) {
+                if (instanceId != null && (instanceId.isBlank() || instanceId.length() > MAX_INSTANCE_ID_LENGTH)) {
+                    throw new IllegalArgumentException("stackquery.devtools.cluster.instance-id must not be blank nor"
+                            + " longer than " + MAX_INSTANCE_ID_LENGTH + " characters, was '" + instanceId + "'");
+                }
+                this.instanceId = instanceId;
+            }
         }
     }
 

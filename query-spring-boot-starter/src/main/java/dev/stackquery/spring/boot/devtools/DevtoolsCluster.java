@@ -31,6 +31,7 @@ import dev.stackquery.QueryKey;
 import dev.stackquery.QuerySnapshot;
 import dev.stackquery.QueryState;
 import dev.stackquery.QueryStatus;
+import dev.stackquery.spring.boot.StackQueryProperties.Devtools.Cluster;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -367,7 +368,7 @@ final class DevtoolsCluster implements SmartLifecycle {
         }
         String sender = message.path("from").asString("");
         if (message.path("v").asInt(0) != VERSION || sender.isBlank()
-                || sender.length() > DevtoolsClusterProperties.MAX_INSTANCE_ID_LENGTH) {
+                || sender.length() > Cluster.MAX_INSTANCE_ID_LENGTH) {
             return;
         }
         if (sender.equals(instanceId())) {

@@ -9,6 +9,7 @@ import dev.stackquery.redis.RedisInvalidationBus;
 import dev.stackquery.redis.RedisStorageBackend;
 import dev.stackquery.spring.boot.StackQueryAutoConfiguration;
 import dev.stackquery.spring.boot.StackQueryProperties;
+import dev.stackquery.spring.boot.StackQueryProperties.Devtools.Cluster;
 import dev.stackquery.spring.boot.StackQueryRedisAutoConfiguration;
 
 import org.springframework.aot.hint.annotation.RegisterReflectionForBinding;
@@ -19,7 +20,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -44,14 +44,14 @@ import org.springframework.web.servlet.function.ServerResponse;
 @ConditionalOnClass(RouterFunction.class)
 @ConditionalOnBean(QueryClient.class)
 @ConditionalOnBooleanProperty("stackquery.devtools.enabled")
-@EnableConfigurationProperties(DevtoolsClusterProperties.class)
 @RegisterReflectionForBinding({ DevtoolsCluster.Instances.class, DevtoolsCluster.Instance.class })
 public final class DevtoolsClusterAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     DevtoolsCluster stackQueryDevtoolsCluster(QueryClient client, StackQueryProperties stackQuery,
-            DevtoolsClusterProperties properties, Environment environment) {
+            Environment environment) {
+        Cluster properties = stackQuery.getDevtools().getCluster();
         return new DevtoolsCluster(client, null, stackQuery.getStorage().getKeyPrefix(), properties.getTimeout(),
                 properties.getAnnounceInterval(), instanceId(properties, environment));
     }
@@ -64,7 +64,7 @@ public final class DevtoolsClusterAutoConfiguration {
     }
 
     /** The configured id, else {@code <application name>@<host>:<port>} (the process id before the port is known). */
-    static Supplier<String> instanceId(DevtoolsClusterProperties properties, Environment environment) {
+    static Supplier<String> instanceId(Cluster properties, Environment environment) {
         String configured = properties.getInstanceId();
         if (configured != null) {
             return () -> configured;
@@ -73,8 +73,8 @@ public final class DevtoolsClusterAutoConfiguration {
             String port = environment.getProperty("local.server.port");
             String id = environment.getProperty("spring.application.name", "application") + "@" + host() + ":"
                     + (port != null ? port : "pid" + ProcessHandle.current().pid());
-            return id.length() <= DevtoolsClusterProperties.MAX_INSTANCE_ID_LENGTH ? id
-                    : id.substring(id.length() - DevtoolsClusterProperties.MAX_INSTANCE_ID_LENGTH);
+            return id.length() <= Cluster.MAX_INSTANCE_ID_LENGTH ? id
+                    : id.substring(id.length() - Cluster.MAX_INSTANCE_ID_LENGTH);
         };
     }
 
@@ -97,8 +97,9 @@ public final class DevtoolsClusterAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         DevtoolsCluster stackQueryDevtoolsRedisCluster(QueryClient client, StackQueryProperties stackQuery,
-                DevtoolsClusterProperties properties, Environment environment, RedisConnectionFactory subscribing,
+                Environment environment, RedisConnectionFactory subscribing,
                 ReactiveRedisConnectionFactory publishing, ObjectProvider<RedisStorageBackend> storage) {
+            Cluster properties = stackQuery.getDevtools().getCluster();
             RedisStorageBackend backend = storage.getIfUnique();
             String prefix = backend != null ? backend.keyPrefix() : stackQuery.getStorage().getKeyPrefix();
             return new DevtoolsCluster(client, new DevtoolsClusterRedisTransport(subscribing, publishing), prefix,

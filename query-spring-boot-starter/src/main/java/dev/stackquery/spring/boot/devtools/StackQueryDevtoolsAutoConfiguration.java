@@ -14,7 +14,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
@@ -34,14 +33,13 @@ import org.springframework.web.servlet.function.ServerResponse;
 @ConditionalOnClass(RouterFunction.class)
 @ConditionalOnBean(QueryClient.class)
 @ConditionalOnBooleanProperty("stackquery.devtools.enabled")
-@EnableConfigurationProperties(DevtoolsProperties.class)
 @ImportRuntimeHints(DevtoolsRuntimeHints.class)
 public final class StackQueryDevtoolsAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    DevtoolsRecorder stackQueryDevtoolsRecorder(QueryClient client, DevtoolsProperties devtools) {
-        return DevtoolsRecorder.listeningTo(client, devtools.getEvents());
+    DevtoolsRecorder stackQueryDevtoolsRecorder(QueryClient client, StackQueryProperties properties) {
+        return DevtoolsRecorder.listeningTo(client, properties.getDevtools().getEvents());
     }
 
     @Bean
@@ -52,14 +50,14 @@ public final class StackQueryDevtoolsAutoConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> stackQueryDevtoolsRoutes(QueryClient client, DevtoolsRecorder recorder,
-            DevtoolsAccess access, DevtoolsProperties devtools, StackQueryProperties properties,
-            ObjectProvider<StorageBackend> storage) {
+            DevtoolsAccess access, StackQueryProperties properties, ObjectProvider<StorageBackend> storage) {
         // The client uses the L2 bean unless storage.type is none.
         StorageBackend l2 = properties.getStorage().getType() == StackQueryProperties.StorageType.NONE ? null
                 : storage.getIfUnique();
         StateControls stateControls = new StateControls(client);
-        QueryDetails details = new QueryDetails(client, recorder, stateControls, devtools.isStateControls(), l2);
-        return new DevtoolsRoutes(client, recorder, access, details, stateControls, devtools.isStateControls())
+        boolean controls = properties.getDevtools().isStateControls();
+        QueryDetails details = new QueryDetails(client, recorder, stateControls, controls, l2);
+        return new DevtoolsRoutes(client, recorder, access, details, stateControls, controls)
                 .routes();
     }
 
