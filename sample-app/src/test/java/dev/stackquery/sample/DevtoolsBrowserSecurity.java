@@ -1,44 +1,24 @@
 package dev.stackquery.sample;
 
-import jakarta.servlet.Filter;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * For the browser tests: a filter that does to the devtools page's writes what Spring Security's CSRF protection does
- * (a token in the {@code _csrf} request attribute; a POST without it in the header is refused), so that the tests
- * show the page's buttons work behind it.
+ * For the browser tests: real Spring Security in front of the devtools console, without Boot's auto-configuration of
+ * it (so the sample's other tests stay unsecured). Anyone may use the console, but its default CSRF protection stays
+ * on: a write to {@code /stackquery/} without the token Spring Security puts in the {@code _csrf} request attribute is
+ * refused, so the tests show that the page carries that token and its buttons send it.
  */
 @TestConfiguration(proxyBeanMethods = false)
+@EnableWebSecurity
 class DevtoolsBrowserSecurity {
 
-    static final String HEADER = "X-CSRF-TOKEN";
-    static final String TOKEN = "browser-test-token";
-
-    /** What Spring Security's CsrfToken offers, as the page reads it. */
-    public static final class CsrfToken {
-        public String getHeaderName() {
-            return HEADER;
-        }
-
-        public String getToken() {
-            return TOKEN;
-        }
-    }
-
     @Bean
-    Filter devtoolsCsrfFilter() {
-        return (request, response, chain) -> {
-            HttpServletRequest http = (HttpServletRequest) request;
-            http.setAttribute("_csrf", new CsrfToken());
-            if (http.getMethod().equals("POST") && http.getRequestURI().startsWith("/stackquery/")
-                    && !TOKEN.equals(http.getHeader(HEADER))) {
-                ((HttpServletResponse) response).sendError(403, "CSRF token missing");
-                return;
-            }
-            chain.doFilter(request, response);
-        };
+    SecurityFilterChain devtoolsForEveryone(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/stackquery/**")
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll()).build();
     }
 }

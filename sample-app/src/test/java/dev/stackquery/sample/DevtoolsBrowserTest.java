@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.stackquery.QueryClient;
+import dev.stackquery.QueryKey;
 import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +16,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -22,8 +25,9 @@ import org.springframework.context.annotation.Import;
 /**
  * The devtools page in a real, headless Chromium (see {@link DevtoolsBrowser}): a query made through the API appears
  * on the page; Invalidate marks it; the next read refetches it and the page shows the new data time without a reload.
- * The page's writes pass a CSRF filter ({@link DevtoolsBrowserSecurity}). Leaves a screenshot in
- * {@code target/devtools.png}. Shares its application with {@link DevtoolsConsoleBrowserTest}.
+ * The console is behind real Spring Security with its CSRF protection on ({@link DevtoolsBrowserSecurity}): a write
+ * without the token is refused, while the page's button, which sends the token the page carries, works. Leaves a
+ * screenshot in {@code target/devtools.png}. Shares its application with {@link DevtoolsConsoleBrowserTest}.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:sqlite:target/devtools-test-${random.uuid}.db", "sample.upstream.latency=200ms",
@@ -32,9 +36,13 @@ import org.springframework.context.annotation.Import;
 class DevtoolsBrowserTest {
 
     private static final String PRODUCT = "[\"product\",2]";
+    private static final QueryKey KEY = SampleController.productKey(2);
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    QueryClient client;
 
     private DevtoolsBrowser browser;
 
@@ -60,6 +68,14 @@ class DevtoolsBrowserTest {
         WebElement row = wait.until(b -> row(b));
         String firstUpdate = row.findElement(By.cssSelector("td.updated")).getAttribute("data-updated-at");
         assertThat(row.findElement(By.cssSelector("td.freshness")).getText()).isEqualTo("fresh");
+        assertThat(browser.driver().findElement(By.cssSelector("meta[name='csrf-header']")).getAttribute("content"))
+                .as("Spring Security's token, carried by the page").isEqualTo("X-CSRF-TOKEN");
+
+        // Spring Security's CSRF protection is on: the same write without the page's token is refused.
+        Http.Answer forged = new Http(port).post("/stackquery/api/actions",
+                "{\"action\":\"invalidate\",\"key\":\"[\\\"product\\\",2]\"}");
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(client.getQueryState(KEY).orElseThrow().invalidated()).as("nothing changed").isFalse();
 
         // The filter narrows the table to matching keys.
         browser.driver().findElement(By.id("filter")).sendKeys("product\",2");
@@ -70,6 +86,7 @@ class DevtoolsBrowserTest {
             return true;
         });
         wait.until(b -> "invalidated".equals(text(b, "td.freshness")));
+        assertThat(client.getQueryState(KEY).orElseThrow().invalidated()).as("the button's write passed").isTrue();
 
         // A read of invalidated data serves it at once and refetches it; the page follows without a reload.
         assertThat(call("/products/2")).contains("Ink, blue");

@@ -26,7 +26,7 @@ import org.springframework.context.annotation.Import;
  * actions and state controls), the timeline after a fetch and an invalidation, and charts that move with traffic.
  * Screenshots: {@code target/devtools-detail.png}, {@code devtools-timeline.png}, {@code devtools-charts-before.png}
  * and {@code devtools-charts-after.png}. Same application as {@link DevtoolsBrowserTest} (state controls on, values
- * shown as the sample's {@code application.yml} says, writes behind a CSRF filter).
+ * shown as the sample's {@code application.yml} says, writes behind Spring Security's CSRF protection).
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:sqlite:target/devtools-test-${random.uuid}.db", "sample.upstream.latency=200ms",
