@@ -8,18 +8,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.stackquery.QueryClient;
 import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryOptions;
 import dev.stackquery.QueryState;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,20 +25,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(classes = DevtoolsTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
         "stackquery.devtools.enabled=true", "stackquery.storage.type=memory", "management.health.redis.enabled=false",
         "stackquery.defaults.gc-time=10m" })
-class DevtoolsApiWebTest {
-
-    @Autowired
-    QueryClient client;
-
-    @LocalServerPort
-    int port;
-
-    DevtoolsHttp http;
-
-    @BeforeEach
-    void http() {
-        http = new DevtoolsHttp(port);
-    }
+class DevtoolsApiWebTest extends DevtoolsWebTest {
 
     @Test
     void theDetailShowsTheOptionsInEffectTheL2AgeTheHistoryAndWhatMayBeDone() {

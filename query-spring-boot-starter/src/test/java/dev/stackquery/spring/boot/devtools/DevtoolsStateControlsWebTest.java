@@ -7,19 +7,15 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.stackquery.FetchStatus;
-import dev.stackquery.QueryClient;
 import dev.stackquery.QueryFilter;
 import dev.stackquery.QueryKey;
 import dev.stackquery.QueryOptions;
 import dev.stackquery.QueryState;
 import dev.stackquery.QueryStatus;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,20 +26,7 @@ import tools.jackson.databind.JsonNode;
         "stackquery.devtools.enabled=true", "stackquery.devtools.state-controls=true",
         "stackquery.actuator.show-values=always", "stackquery.storage.type=none",
         "management.health.redis.enabled=false" })
-class DevtoolsStateControlsWebTest {
-
-    @Autowired
-    QueryClient client;
-
-    @LocalServerPort
-    int port;
-
-    DevtoolsHttp http;
-
-    @BeforeEach
-    void http() {
-        http = new DevtoolsHttp(port);
-    }
+class DevtoolsStateControlsWebTest extends DevtoolsWebTest {
 
     @Test
     void forceLoadingThenErrorThenRestorePutsTheFirstStateBack() {
