@@ -134,6 +134,16 @@ class DevtoolsConsoleBrowserTest {
         assertThat(Double.parseDouble(attribute(browser.driver(), "chart-hits", "data-l1"))).isBetween(0.0, 1.0);
         assertThat(Long.parseLong(attribute(browser.driver(), "chart-status", "data-total"))).isGreaterThanOrEqualTo(5);
         assertThat(Files.size(browser.screenshot("devtools-charts-after.png"))).isPositive();
+
+        // Everything the page loaded or called while it drew and polled came from the application itself.
+        @SuppressWarnings("unchecked")
+        List<String> fetched = (List<String>) ((JavascriptExecutor) browser.driver()).executeScript(
+                "return performance.getEntries().map(function (e) { return e.name; })"
+                        + ".filter(function (n) { return n.indexOf('://') > 0; });");
+        assertThat(fetched).as("the page's requests").isNotEmpty()
+                .anySatisfy(url -> assertThat(url).endsWith("/stackquery/devtools.js"))
+                .anySatisfy(url -> assertThat(url).contains("/stackquery/api/stats"))
+                .allSatisfy(url -> assertThat(url).startsWith("http://127.0.0.1:" + port + "/"));
     }
 
     private void page() {
