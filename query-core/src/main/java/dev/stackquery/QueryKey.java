@@ -36,18 +36,45 @@ import org.jspecify.annotations.Nullable;
  */
 public final class QueryKey {
 
-    private static final QueryKey EMPTY = new QueryKey(new Object[0]);
+    /** In {@link #second}: the key has one part. */
+    private static final Object ONE = new Object();
+
+    private static final QueryKey EMPTY = new QueryKey(null, null);
 
     /** Deepest nesting of lists and maps a key may have; deeper input is rejected rather than overflowing. */
     static final int MAX_DEPTH = 32;
 
-    private final Object[] parts;
+    // Keys of one or two parts, most keys, hold them in fields rather than in an array: 16 bytes less each, and
+    // reading a key's first part (a meter's key tag, on every hit) costs no extra memory load. A part is never an
+    // Object[] (parts are normalized), so the array in "second" cannot be mistaken for a part.
+    /** The first part; null only in the empty key. */
+    private final @Nullable Object first;
+    /**
+     * {@link #ONE} in a key of one part, the second part in a key of two, the parts after the first (an
+     * {@code Object[]}) in a longer key; null in the empty key.
+     */
+    private final @Nullable Object second;
     private final int hash;
     private volatile @Nullable String canonical;
 
-    private QueryKey(Object[] parts) {
-        this.parts = parts;
-        this.hash = Arrays.hashCode(parts);
+    private QueryKey(@Nullable Object first, @Nullable Object second) {
+        this.first = first;
+        this.second = second;
+        int h = 1;
+        for (int i = 0, n = size(); i < n; i++) {
+            h = 31 * h + part(i).hashCode(); // as Arrays.hashCode of the parts
+        }
+        this.hash = h;
+    }
+
+    /** The key of normalized {@code parts}, which it may keep. */
+    private static QueryKey ofNormalized(Object[] parts) {
+        return switch (parts.length) {
+            case 0 -> EMPTY;
+            case 1 -> new QueryKey(parts[0], ONE);
+            case 2 -> new QueryKey(parts[0], parts[1]);
+            default -> new QueryKey(parts[0], Arrays.copyOfRange(parts, 1, parts.length));
+        };
     }
 
     /**
@@ -61,26 +88,30 @@ public final class QueryKey {
         if (parts.length == 0) {
             return EMPTY;
         }
-        Object[] normalized = new Object[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            normalized[i] = part(parts[i], i);
+        if (parts.length <= 2) {
+            return parts.length == 1 ? of(parts[0]) : of(parts[0], parts[1]);
         }
-        return new QueryKey(normalized);
+        Object[] rest = new Object[parts.length - 1];
+        Object head = part(parts[0], 0);
+        for (int i = 1; i < parts.length; i++) {
+            rest[i - 1] = part(parts[i], i);
+        }
+        return new QueryKey(head, rest);
     }
 
     /** {@link #of(Object...)} of one part, without the varargs array (a list stays one part, as there). */
     public static QueryKey of(Object part) {
-        return new QueryKey(new Object[] {part(part, 0)});
+        return new QueryKey(part(part, 0), ONE);
     }
 
     /** {@link #of(Object...)} of two parts, without the varargs array: keys made per call allocate less. */
     public static QueryKey of(Object first, Object second) {
-        return new QueryKey(new Object[] {part(first, 0), part(second, 1)});
+        return new QueryKey(part(first, 0), part(second, 1));
     }
 
     /** {@link #of(Object...)} of three parts, without the varargs array: keys made per call allocate less. */
     public static QueryKey of(Object first, Object second, Object third) {
-        return new QueryKey(new Object[] {part(first, 0), part(second, 1), part(third, 2)});
+        return new QueryKey(part(first, 0), new Object[] {part(second, 1), part(third, 2)});
     }
 
     private static Object part(@Nullable Object part, int index) {
@@ -111,17 +142,46 @@ public final class QueryKey {
 
     /** Number of parts. */
     public int size() {
-        return parts.length;
+        Object s = second;
+        return s == null ? 0 : s == ONE ? 1 : s instanceof Object[] rest ? rest.length + 1 : 2;
     }
 
-    /** The normalized part at {@code index}. */
+    /** Whether the key has no parts: the key that {@linkplain #startsWith prefixes} every key. */
+    public boolean isEmpty() {
+        return second == null;
+    }
+
+    /**
+     * The normalized part at {@code index}.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is negative or not less than {@link #size()}
+     */
     public Object part(int index) {
-        return parts[index];
+        Object s = second;
+        if (index == 0 && s != null) {
+            return Objects.requireNonNull(first);
+        }
+        if (s instanceof Object[] rest) {
+            if (index >= 1 && index <= rest.length) {
+                return rest[index - 1];
+            }
+        } else if (index == 1 && s != null && s != ONE) {
+            return s;
+        }
+        throw new IndexOutOfBoundsException("part " + index + " of a key of " + size() + " parts");
     }
 
     /** The normalized parts, unmodifiable. */
     public List<Object> parts() {
-        return Collections.unmodifiableList(Arrays.asList(parts));
+        return Collections.unmodifiableList(Arrays.asList(toArray()));
+    }
+
+    private Object[] toArray() {
+        Object[] all = new Object[size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = part(i);
+        }
+        return all;
     }
 
     /**
@@ -130,11 +190,12 @@ public final class QueryKey {
      */
     public boolean startsWith(QueryKey prefix) {
         Objects.requireNonNull(prefix, "prefix");
-        if (prefix.parts.length > parts.length) {
+        int n = prefix.size();
+        if (n > size()) {
             return false;
         }
-        for (int i = 0; i < prefix.parts.length; i++) {
-            if (!parts[i].equals(prefix.parts[i])) {
+        for (int i = 0; i < n; i++) {
+            if (!part(i).equals(prefix.part(i))) {
                 return false;
             }
         }
@@ -150,11 +211,12 @@ public final class QueryKey {
      */
     public boolean matchesPartially(QueryKey pattern) {
         Objects.requireNonNull(pattern, "pattern");
-        if (pattern.parts.length > parts.length) {
+        int n = pattern.size();
+        if (n > size()) {
             return false;
         }
-        for (int i = 0; i < pattern.parts.length; i++) {
-            if (!partialMatch(parts[i], pattern.parts[i])) {
+        for (int i = 0; i < n; i++) {
+            if (!partialMatch(part(i), pattern.part(i))) {
                 return false;
             }
         }
@@ -191,7 +253,8 @@ public final class QueryKey {
     /** The leading parts that are neither maps nor lists: every key a partial pattern selects starts with them. */
     QueryKey plainHead() {
         int count = 0;
-        while (count < parts.length && !(parts[count] instanceof Map) && !(parts[count] instanceof List)) {
+        int n = size();
+        while (count < n && !(part(count) instanceof Map) && !(part(count) instanceof List)) {
             count++;
         }
         return head(count);
@@ -202,10 +265,10 @@ public final class QueryKey {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative: " + count);
         }
-        if (count >= parts.length) {
+        if (count >= size()) {
             return this;
         }
-        return count == 0 ? EMPTY : new QueryKey(Arrays.copyOf(parts, count));
+        return ofNormalized(Arrays.copyOf(toArray(), count));
     }
 
     /**
@@ -216,8 +279,8 @@ public final class QueryKey {
     public String canonical() {
         String c = canonical;
         if (c == null) {
-            StringBuilder sb = new StringBuilder(16 * parts.length + 2);
-            writeCanonical(Arrays.asList(parts), sb);
+            StringBuilder sb = new StringBuilder(16 * size() + 2);
+            writeCanonical(Arrays.asList(toArray()), sb);
             c = sb.toString();
             canonical = c;
         }
@@ -230,7 +293,7 @@ public final class QueryKey {
      * backend delete by prefix with a plain string match that still respects whole parts.
      */
     public String canonicalChildPrefix() {
-        if (parts.length == 0) {
+        if (second == null) {
             return "[";
         }
         String c = canonical();
@@ -240,7 +303,9 @@ public final class QueryKey {
     @Override
     public boolean equals(@Nullable Object other) {
         return other == this
-                || (other instanceof QueryKey that && hash == that.hash && Arrays.equals(parts, that.parts));
+                || (other instanceof QueryKey that && hash == that.hash && Objects.equals(first, that.first)
+                        && (second instanceof Object[] rest ? that.second instanceof Object[] thatRest
+                                && Arrays.equals(rest, thatRest) : Objects.equals(second, that.second)));
     }
 
     @Override

@@ -26,6 +26,92 @@ class QueryKeyTest {
 
     private enum Color { RED, GREEN }
 
+    /**
+     * Keys of one or two parts keep them in fields, longer keys in an array: every way of making a key of a given
+     * size, and every operation, must agree across that boundary.
+     */
+    @Nested
+    class Shapes {
+
+        private final List<List<Object>> partLists = List.of(List.of(), List.of("a"), List.of("a", 1L),
+                List.of("a", 1L, true), List.of("a", 1L, true, "d"), List.of(List.of("x", 1L)),
+                List.of("a", List.of("b", 2L)), List.of("a", List.of("b", 2L), Map.of("c", 3L)));
+
+        private List<QueryKey> made(List<Object> parts) {
+            List<QueryKey> keys = new ArrayList<>();
+            keys.add(QueryKey.of(parts.toArray()));
+            keys.add(QueryKey.ofParts(parts));
+            keys.add(QueryKey.parse(QueryKey.ofParts(parts).canonical()));
+            switch (parts.size()) {
+                case 1 -> keys.add(QueryKey.of(parts.get(0)));
+                case 2 -> keys.add(QueryKey.of(parts.get(0), parts.get(1)));
+                case 3 -> keys.add(QueryKey.of(parts.get(0), parts.get(1), parts.get(2)));
+                default -> { }
+            }
+            List<Object> longer = new ArrayList<>(parts);
+            longer.add("tail");
+            keys.add(QueryKey.ofParts(longer).head(parts.size()));
+            return keys;
+        }
+
+        @Test
+        void everyWayOfMakingAKeyOfOneSizeGivesTheSameKey() {
+            for (List<Object> parts : partLists) {
+                for (QueryKey key : made(parts)) {
+                    assertThat(key.size()).as(parts.toString()).isEqualTo(parts.size());
+                    assertThat(key.parts()).as(parts.toString()).isEqualTo(parts);
+                    for (int i = 0; i < parts.size(); i++) {
+                        assertThat(key.part(i)).isEqualTo(parts.get(i));
+                    }
+                    assertThat(key.hashCode()).as("the hash of the parts' list").isEqualTo(parts.hashCode());
+                    assertThat(key).isEqualTo(made(parts).get(0)).hasSameHashCodeAs(made(parts).get(0));
+                    assertThat(key.canonical()).isEqualTo(made(parts).get(0).canonical());
+                }
+            }
+        }
+
+        @Test
+        void keysOfDifferentSizesOrPartsDifferAcrossTheBoundary() {
+            List<QueryKey> distinct = partLists.stream().map(QueryKey::ofParts).toList();
+            for (int i = 0; i < distinct.size(); i++) {
+                for (int j = 0; j < distinct.size(); j++) {
+                    assertThat(distinct.get(i).equals(distinct.get(j))).as(distinct.get(i) + " vs " + distinct.get(j))
+                            .isEqualTo(i == j);
+                }
+            }
+            // A key of two parts whose second is a list is not the key of three parts.
+            assertThat(QueryKey.of("a", List.of(1L, true))).isNotEqualTo(QueryKey.of("a", 1L, true));
+            assertThat(QueryKey.of("a", 1L)).isNotEqualTo(QueryKey.of("a", 1L, true)).isNotEqualTo(QueryKey.of("a"));
+        }
+
+        @Test
+        void partOutsideTheKeyIsRejectedForEverySize() {
+            for (List<Object> parts : partLists) {
+                QueryKey key = QueryKey.ofParts(parts);
+                for (int index : new int[] {-1, parts.size(), parts.size() + 1}) {
+                    assertThatThrownBy(() -> key.part(index)).as(parts + " part " + index)
+                            .isInstanceOf(IndexOutOfBoundsException.class)
+                            .hasMessageContaining("part " + index).hasMessageContaining(parts.size() + " parts");
+                }
+            }
+        }
+
+        @Test
+        void prefixesHeadsAndPartialMatchesAgreeAcrossTheBoundary() {
+            QueryKey four = QueryKey.of("a", 1L, true, "d");
+            for (int n = 0; n <= 4; n++) {
+                QueryKey head = four.head(n);
+                assertThat(head.size()).isEqualTo(n);
+                assertThat(four.startsWith(head)).isTrue();
+                assertThat(four.matchesPartially(head)).isTrue();
+                assertThat(head.startsWith(four)).isEqualTo(n == 4);
+                assertThat(four.canonical()).startsWith(head.canonical().substring(0, head.canonical().length() - 1));
+            }
+            assertThat(QueryKey.of("a", 1L, true).startsWith(QueryKey.of("a", 2L))).isFalse();
+            assertThat(QueryKey.of("a", 1L).startsWith(QueryKey.of("a", 1L, true))).isFalse();
+        }
+    }
+
     @Nested
     class Equality {
 
