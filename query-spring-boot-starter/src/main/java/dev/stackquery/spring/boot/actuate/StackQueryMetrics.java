@@ -135,6 +135,14 @@ public final class StackQueryMetrics implements MeterBinder, QueryCacheListener 
      * ids (UUIDs normalise to text) would still make one tag each: keep ids out of the first parts.
      */
     public static String keyTag(QueryKey key, int depth) {
+        // Asked on every hit: at depth 0 and 1 only the key's own fields and its first part (usually a family name
+        // all its keys share) are read; the second part or a longer key's array would be one more memory load.
+        if (depth == 0 || key.isEmpty()) {
+            return "";
+        }
+        if (depth == 1) {
+            return tagPart(key.part(0));
+        }
         int n = Math.min(depth, key.size());
         if (n == 1) {
             return tagPart(key.part(0));

@@ -97,5 +97,9 @@ class StackQueryMetricsTest {
         assertThat(StackQueryMetrics.keyTag(QueryKey.of("user", 42, "orders"), 3)).isEqualTo("user:*:orders");
         assertThat(StackQueryMetrics.keyTag(QueryKey.of("user"), 3)).isEqualTo("user");
         assertThat(StackQueryMetrics.keyTag(QueryKey.of(7, "x"), 1)).as("a number is not a family").isEqualTo("*");
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of(), 1)).as("the empty key").isEmpty();
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of(), 2)).isEmpty();
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of("user", 42), 0)).as("depth 0").isEmpty();
+        assertThat(StackQueryMetrics.keyTag(QueryKey.of(true), 1)).isEqualTo("true");
     }
 }
