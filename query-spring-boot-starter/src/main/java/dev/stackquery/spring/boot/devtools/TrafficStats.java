@@ -7,16 +7,19 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Lookup and fetch counts per second over the last {@link #SECONDS} seconds, and recent fetch durations per key tag,
  * for the page's charts.
  *
- * <p>Lock-free and bounded: a second's counts live in a bucket found by the second modulo {@link #SECONDS}; the first
- * writer of a new second swaps in a fresh bucket with a compare-and-set, so a bucket is allocated once a second at
- * most and counts are atomic increments. Counts of a second that a reader sees may still grow (it is the current
- * one). Durations go into a ring of {@link #SAMPLES} per tag, at most about {@link #MAX_TAGS} tags (racing writers
+ * <p>Lock-free and bounded. Every L1 hit of every thread is counted, so counts go to striped totals
+ * ({@link LongAdder}, as Caffeine's statistics do) rather than to one word all threads would queue for. A second's
+ * counts are the growth of the totals over it: the first count of a new second swaps in, with a compare-and-set, a
+ * bucket (found by the second modulo {@link #SECONDS}) that holds the totals as that second began, so a bucket is
+ * allocated once a second at most; a second's counts run until the next bucket's start, the newest second's until
+ * now. A count racing the start of a second may be told in the next one; none is lost. Durations go into a ring of {@link #SAMPLES} per tag, at most about {@link #MAX_TAGS} tags (racing writers
  * may add a few more), later tags sharing {@link #OTHER_TAG}; a reader takes those of the window.
  */
 final class TrafficStats {
@@ -50,10 +53,12 @@ final class TrafficStats {
 
     private static final class Bucket {
         final long second;
-        final AtomicLongArray counts = new AtomicLongArray(Counter.values().length);
+        /** The totals as this second began. */
+        final long[] start;
 
-        Bucket(long second) {
+        Bucket(long second, long[] start) {
             this.second = second;
+            this.start = start;
         }
     }
 
@@ -63,24 +68,38 @@ final class TrafficStats {
         final AtomicLong next = new AtomicLong();
     }
 
+    private final LongAdder[] totals = new LongAdder[Counter.values().length];
     private final AtomicReferenceArray<Bucket> buckets = new AtomicReferenceArray<>(SECONDS);
+
+    TrafficStats() {
+        for (int i = 0; i < totals.length; i++) {
+            totals[i] = new LongAdder();
+        }
+    }
     private final ConcurrentHashMap<String, Samples> durations = new ConcurrentHashMap<>();
 
     void count(long nowMillis, Counter counter) {
         long second = Math.floorDiv(nowMillis, 1000);
         int slot = (int) Math.floorMod(second, (long) SECONDS);
         Bucket bucket = buckets.get(slot);
+        // After the clock went back, the count is told in the newest second that has counts.
         while (bucket == null || bucket.second < second) {
-            Bucket fresh = new Bucket(second);
+            Bucket fresh = new Bucket(second, totals());
             if (buckets.compareAndSet(slot, bucket, fresh)) {
                 bucket = fresh;
             } else {
                 bucket = buckets.get(slot);
             }
         }
-        if (bucket.second == second) { // else the clock went back past a newer bucket: drop the count
-            bucket.counts.incrementAndGet(counter.ordinal());
+        totals[counter.ordinal()].increment();
+    }
+
+    private long[] totals() {
+        long[] now = new long[totals.length];
+        for (int i = 0; i < now.length; i++) {
+            now[i] = totals[i].sum();
         }
+        return now;
     }
 
     void duration(long nowMillis, String tag, long millis) {
@@ -98,11 +117,21 @@ final class TrafficStats {
         long last = Math.floorDiv(nowMillis, 1000);
         long first = last - SECONDS + 1;
         long[][] columns = new long[Counter.values().length][SECONDS];
+        Bucket[] seconds = new Bucket[SECONDS];
         for (int i = 0; i < SECONDS; i++) {
             Bucket bucket = buckets.get((int) Math.floorMod(first + i, (long) SECONDS));
-            if (bucket != null && bucket.second == first + i) {
+            seconds[i] = bucket != null && bucket.second == first + i ? bucket : null;
+        }
+        // Newest first, each second running until the start of the next one. A start can be later than the next
+        // second's (a writer racing the turn of a second, or one whose clock went back into an empty slot): such a
+        // second counts nothing, and the next one keeps its end.
+        long[] end = totals(); // read after the buckets, so no bucket started later than this
+        for (int i = SECONDS - 1; i >= 0; i--) {
+            if (seconds[i] != null) {
                 for (int c = 0; c < columns.length; c++) {
-                    columns[c][i] = bucket.counts.get(c);
+                    long start = seconds[i].start[c];
+                    columns[c][i] = Math.max(0, end[c] - start);
+                    end[c] = Math.min(end[c], start);
                 }
             }
         }

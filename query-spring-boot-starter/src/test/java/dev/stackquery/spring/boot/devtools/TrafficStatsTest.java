@@ -3,6 +3,14 @@ package dev.stackquery.spring.boot.devtools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
@@ -32,6 +40,57 @@ class TrafficStatsTest {
         TrafficStats.Snapshot after = stats.snapshot(later + 1000);
         assertThat(LongStream.of(after.series().l1Hit()).sum()).isEqualTo(1);
         assertThat(LongStream.of(after.series().fetched()).sum()).isZero();
+    }
+
+    @Test
+    void countsOfQuietSecondsAreZeroAndACountAfterTheClockWentBackIsKept() {
+        TrafficStats stats = new TrafficStats();
+        stats.count(T0, TrafficStats.Counter.L2_MISS);
+        stats.count(T0 + 5_000, TrafficStats.Counter.L2_MISS);
+        stats.count(T0 + 5_100, TrafficStats.Counter.L2_MISS);
+        stats.count(T0 + 4_000, TrafficStats.Counter.L2_MISS); // the clock went back: told in the newer second
+
+        long[] misses = stats.snapshot(T0 + 7_000).series().l2Miss();
+        int t0 = TrafficStats.SECONDS - 1 - 7;
+        assertThat(misses[t0]).isEqualTo(1);
+        for (int quiet = t0 + 1; quiet < t0 + 5; quiet++) {
+            assertThat(misses[quiet]).as("second %d", quiet - t0).isZero();
+        }
+        assertThat(misses[t0 + 5]).isEqualTo(3);
+        assertThat(misses[t0 + 6]).isZero();
+        assertThat(misses[t0 + 7]).isZero();
+    }
+
+    @Test
+    void threadsCountingAcrossSecondBoundariesLoseNothing() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            TrafficStats stats = new TrafficStats();
+            AtomicLong clock = new AtomicLong(T0 + 900);
+            int threads = 4;
+            int perThread = 20_000;
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        // Every thread moves the clock now and then: seconds begin while others count.
+                        long now = i % 1_000 == 0 ? clock.addAndGet(250) : clock.get();
+                        stats.count(now, TrafficStats.Counter.L1_HIT);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            long[] hits = stats.snapshot(clock.get()).series().l1Hit();
+            assertThat(LongStream.of(hits).sum()).as("round %d", round).isEqualTo((long) threads * perThread);
+            assertThat(LongStream.of(hits).filter(n -> n > 0).count()).as("seconds with counts").isGreaterThan(1);
+        }
     }
 
     @Test
