@@ -78,10 +78,10 @@ class DevtoolsEveryInstanceBrowserTest {
         List<String> onA = cells(rows.get(0));
         List<String> onB = cells(rows.get(1));
         assertThat(onA.get(0)).isEqualTo("a (this one)");
-        assertThat(onA.get(1)).startsWith("SUCCESS · IDLE · fresh · updated ")
+        assertThat(onA.get(1)).startsWith("success · idle · fresh · updated ")
                 .endsWith("updated " + shownTime(aUpdated)).doesNotContain("invalidated");
         assertThat(onB.get(0)).isEqualTo("b");
-        assertThat(onB.get(1)).startsWith("SUCCESS · IDLE · invalidated · updated ")
+        assertThat(onB.get(1)).startsWith("success · idle · invalidated · updated ")
                 .endsWith("updated " + shownTime(bUpdated));
         assertThat(onA.get(1)).matches(".* updated \\d\\d:\\d\\d:\\d\\d");
         assertThat(onB.get(1)).matches(".* updated \\d\\d:\\d\\d:\\d\\d");

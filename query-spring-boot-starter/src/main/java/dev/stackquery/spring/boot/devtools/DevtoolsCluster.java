@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -129,7 +130,7 @@ final class DevtoolsCluster implements SmartLifecycle {
 
         static Instance of(String instance, boolean self, QuerySnapshot snapshot) {
             QueryState<?> state = snapshot.state();
-            return new Instance(instance, self, true, true, state.status().name(), state.fetchStatus().name(),
+            return new Instance(instance, self, true, true, lower(state.status()), lower(state.fetchStatus()),
                     state.dataUpdatedAt(), snapshot.staleByTime(), state.invalidated(), snapshot.observerCount());
         }
     }
@@ -438,7 +439,8 @@ final class DevtoolsCluster implements SmartLifecycle {
         Instance mine = local(instanceId(), false, key);
         ObjectNode answer = message("answer").put("id", id).put("present", Boolean.TRUE.equals(mine.present()));
         if (Boolean.TRUE.equals(mine.present())) {
-            answer.put("status", mine.status()).put("fetchStatus", mine.fetchStatus())
+            // On the bus as the enums' names; in the page's JSON in lower case, as everywhere else in it.
+            answer.put("status", upper(mine.status())).put("fetchStatus", upper(mine.fetchStatus()))
                     .put("dataUpdatedAt", mine.dataUpdatedAt() == null ? null : mine.dataUpdatedAt().toString())
                     .put("stale", mine.stale()).put("invalidated", mine.invalidated())
                     .put("observers", mine.observers());
@@ -460,10 +462,18 @@ final class DevtoolsCluster implements SmartLifecycle {
 
     private static <E extends Enum<E>> @Nullable String known(String name, Class<E> type) {
         try {
-            return Enum.valueOf(type, name).name();
+            return lower(Enum.valueOf(type, name));
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static @Nullable String upper(@Nullable String name) {
+        return name == null ? null : name.toUpperCase(Locale.ROOT);
     }
 
     private static @Nullable Instant instant(String text) {

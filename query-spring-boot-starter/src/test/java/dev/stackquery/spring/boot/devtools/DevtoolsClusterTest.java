@@ -95,8 +95,8 @@ class DevtoolsClusterTest {
         assertThat(onA.get("self").asBoolean()).isTrue();
         assertThat(onA.get("answered").asBoolean()).isTrue();
         assertThat(onA.get("present").asBoolean()).isTrue();
-        assertThat(onA.get("status").asString()).isEqualTo("SUCCESS");
-        assertThat(onA.get("fetchStatus").asString()).isEqualTo("IDLE");
+        assertThat(onA.get("status").asString()).isEqualTo("success");
+        assertThat(onA.get("fetchStatus").asString()).isEqualTo("idle");
         assertThat(onA.get("stale").asBoolean()).isFalse();
         assertThat(onA.get("invalidated").asBoolean()).isFalse();
         assertThat(onA.get("observers").asInt()).isZero();
@@ -105,7 +105,7 @@ class DevtoolsClusterTest {
         assertThat(onB.get("self").asBoolean()).isFalse();
         assertThat(onB.get("answered").asBoolean()).isTrue();
         assertThat(onB.get("present").asBoolean()).isTrue();
-        assertThat(onB.get("status").asString()).isEqualTo("SUCCESS");
+        assertThat(onB.get("status").asString()).isEqualTo("success");
         assertThat(onB.get("invalidated").asBoolean()).isTrue();
         assertThat(onB.get("stale").asBoolean()).isTrue();
         Instant bUpdated = Instant.parse(onB.get("dataUpdatedAt").asString());
@@ -164,7 +164,7 @@ class DevtoolsClusterTest {
         assertThat(mine.get("self").asBoolean()).isTrue();
         assertThat(mine.get("answered").asBoolean()).isTrue();
         assertThat(mine.get("present").asBoolean()).isTrue();
-        assertThat(mine.get("status").asString()).isEqualTo("SUCCESS");
+        assertThat(mine.get("status").asString()).isEqualTo("success");
     }
 
     @Test
