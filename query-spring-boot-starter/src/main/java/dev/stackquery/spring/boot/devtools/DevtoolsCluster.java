@@ -154,6 +154,8 @@ final class DevtoolsCluster implements SmartLifecycle {
 
     private volatile @Nullable String self;
     private volatile boolean running;
+    /** Whether the transport delivers messages: false while Redis was away at startup (retried on each announce). */
+    private volatile boolean subscribed;
     private volatile @Nullable ScheduledThreadPoolExecutor timers;
     private volatile @Nullable ThreadPoolExecutor answering;
 
@@ -227,8 +229,9 @@ final class DevtoolsCluster implements SmartLifecycle {
      */
     CompletableFuture<Instances> instances(QueryKey key) {
         Objects.requireNonNull(key, "key");
-        if (transport == null || !running) {
-            return CompletableFuture.completedFuture(new Instances(key.canonical(), transport != null,
+        if (transport == null || !running || !subscribed) {
+            // Without the bus, or not subscribed to it (yet): nobody else can be asked.
+            return CompletableFuture.completedFuture(new Instances(key.canonical(), false,
                     List.of(local(instanceId(), true, key))));
         }
         Round[] created = new Round[1];
@@ -309,8 +312,11 @@ final class DevtoolsCluster implements SmartLifecycle {
         answerer.allowCoreThreadTimeOut(true);
         answering = answerer;
         through.start(List.of(channel, replyChannel(instanceId())), this::receive);
+        subscribed = through.listening();
         running = true;
-        send(channel, message("hello"));
+        if (subscribed) {
+            send(channel, message("hello"));
+        }
         long every = announceInterval.toNanos();
         scheduler.scheduleAtFixedRate(this::announce, every, every, TimeUnit.NANOSECONDS);
     }
@@ -318,6 +324,7 @@ final class DevtoolsCluster implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        subscribed = false;
         DevtoolsClusterTransport through = transport;
         if (through == null) {
             return;
@@ -349,6 +356,17 @@ final class DevtoolsCluster implements SmartLifecycle {
         try {
             long now = System.nanoTime();
             lastHeard.entrySet().removeIf(entry -> !isLive(entry.getValue(), now));
+            DevtoolsClusterTransport through = transport;
+            if (!subscribed) {
+                // Not announced while deaf: the others would count this instance live and wait for its answer to
+                // every question. Once subscribed, "hello" makes the others answer at once.
+                if (through == null || !through.retry()) {
+                    return;
+                }
+                subscribed = true;
+                send(channel, message("hello"));
+                return;
+            }
             send(channel, message("here"));
         } catch (RuntimeException e) {
             LOG.debug("devtools announcement failed", e);

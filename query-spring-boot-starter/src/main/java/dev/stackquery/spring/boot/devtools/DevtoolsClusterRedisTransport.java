@@ -37,6 +37,9 @@ final class DevtoolsClusterRedisTransport implements DevtoolsClusterTransport {
     private final RedisConnectionFactory subscribing;
     private final ReactiveStringRedisTemplate publishing;
     private @Nullable RedisMessageListenerContainer container;
+    private List<String> channels = List.of();
+    private @Nullable BiConsumer<String, String> receiver;
+    private boolean warned;
 
     DevtoolsClusterRedisTransport(RedisConnectionFactory subscribing, ReactiveRedisConnectionFactory publishing) {
         this.subscribing = Objects.requireNonNull(subscribing, "subscribing");
@@ -48,6 +51,13 @@ final class DevtoolsClusterRedisTransport implements DevtoolsClusterTransport {
         if (container != null) {
             return;
         }
+        this.channels = List.copyOf(channels);
+        this.receiver = receiver;
+        subscribe();
+    }
+
+    private void subscribe() {
+        BiConsumer<String, String> receiver = Objects.requireNonNull(this.receiver, "started");
         RedisMessageListenerContainer listening = new RedisMessageListenerContainer();
         listening.setBeanName("stackquery-devtools-cluster");
         listening.setConnectionFactory(subscribing);
@@ -64,10 +74,38 @@ final class DevtoolsClusterRedisTransport implements DevtoolsClusterTransport {
         try {
             listening.start();
         } catch (RuntimeException e) {
-            // Redis away at startup: the container keeps trying; the instance is simply not seen meanwhile.
-            LOG.warn("devtools cluster not yet subscribed to " + channels + " (" + e.getMessage() + "); until it is,"
-                    + " other instances do not see this one on the devtools page");
+            // Redis away at startup. The container does not try again after a failed start (Spring Data Redis 4.0):
+            // the cluster calls retry() every announce interval, and does not announce itself meanwhile.
+            String message = "devtools cluster not yet subscribed to " + channels + " (" + e.getMessage() + "); until"
+                    + " it is, other instances do not see this one on the devtools page";
+            if (!warned) {
+                warned = true;
+                LOG.warn(message + "; it tries again every announce interval");
+            } else {
+                LOG.debug(message);
+            }
         }
+    }
+
+    @Override
+    public synchronized boolean listening() {
+        RedisMessageListenerContainer listening = container;
+        return listening != null && listening.isListening();
+    }
+
+    @Override
+    public synchronized boolean retry() {
+        RedisMessageListenerContainer failed = container;
+        if (failed == null || failed.isListening()) {
+            return failed != null;
+        }
+        close(failed);
+        subscribe();
+        if (listening()) {
+            LOG.info("devtools cluster subscribed to " + channels);
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -83,9 +121,12 @@ final class DevtoolsClusterRedisTransport implements DevtoolsClusterTransport {
     public synchronized void stop() {
         RedisMessageListenerContainer listening = container;
         container = null;
-        if (listening == null) {
-            return;
+        if (listening != null) {
+            close(listening);
         }
+    }
+
+    private static void close(RedisMessageListenerContainer listening) {
         try {
             listening.stop();
             listening.destroy();

@@ -17,6 +17,12 @@ interface DevtoolsClusterTransport {
      */
     void start(List<String> channels, BiConsumer<String, String> receiver);
 
+    /** Whether messages are delivered: false while the subscription could not be made (Redis away at startup). */
+    boolean listening();
+
+    /** When not {@link #listening()} (and started), tries once more to subscribe; then says whether it listens. */
+    boolean retry();
+
     /** Sends {@code text} to {@code channel}; the future fails if it was not sent within {@code timeout}. */
     CompletableFuture<?> publish(String channel, String text, Duration timeout);
 

@@ -207,7 +207,8 @@
       if (key !== selected) { return; }
       box.textContent = "";
       if (!r.available) {
-        box.textContent = "The Redis invalidation bus is not configured: this instance is the only one asked.";
+        box.textContent = "Other instances cannot be asked: the Redis invalidation bus is not configured, or this" +
+            " instance is not subscribed to Redis yet (it tries again every announce interval).";
         return;
       }
       var table = el("table", null, "small");

@@ -139,6 +139,11 @@ public final class DevtoolsClusterApps implements AutoCloseable {
         return redis.port();
     }
 
+    /** The fixture's {@code redis-server}, to stop and start again (same port). */
+    public RedisProcess redis() {
+        return redis;
+    }
+
     /** Closes every instance, then stops Redis. */
     @Override
     public void close() {
