@@ -37,8 +37,27 @@ final class EventLog {
     }
 
     void add(long timeMillis, QueryCacheEvent event) {
-        long sequence = next.getAndIncrement();
-        slots.set(slot(sequence), new Entry(sequence, timeMillis, event));
+        store(new Entry(next.getAndIncrement(), timeMillis, event));
+    }
+
+    /**
+     * Stores {@code entry} in its slot unless a newer one is there already: a writer descheduled between taking its
+     * number and storing must not put back an entry {@code capacity} places older over one that readers expect.
+     */
+    void store(Entry entry) {
+        int slot = slot(entry.sequence());
+        Entry current = slots.get(slot);
+        while (current == null || current.sequence() < entry.sequence()) {
+            if (slots.compareAndSet(slot, current, entry)) {
+                return;
+            }
+            current = slots.get(slot);
+        }
+    }
+
+    /** The number the next event will take (for tests that store out of turn). */
+    long reserve() {
+        return next.getAndIncrement();
     }
 
     /** Events ever added, kept or not. */

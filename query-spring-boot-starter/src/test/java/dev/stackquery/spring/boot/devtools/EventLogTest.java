@@ -45,6 +45,17 @@ class EventLogTest {
     }
 
     @Test
+    void aWriterThatStoresLateDoesNotPutBackAnOlderEntryOverANewerOne() {
+        EventLog log = new EventLog(2);
+        long late = log.reserve(); // 0: this writer is descheduled before it stores
+        log.add(1, new QueryCacheEvent.FetchStarted(QueryKey.of("one")));
+        log.add(2, new QueryCacheEvent.FetchStarted(QueryKey.of("two"))); // sequence 2: slot of 0
+        log.store(new EventLog.Entry(late, 0, new QueryCacheEvent.FetchStarted(QueryKey.of("zero"))));
+
+        assertThat(log.newest(e -> true, 10)).extracting(EventLog.Entry::sequence).containsExactly(2L, 1L);
+    }
+
+    @Test
     void readersSeeOnlyWholeEntriesInOrderWhileWritersRace() throws Exception {
         EventLog log = new EventLog(64);
         int writers = 4;
