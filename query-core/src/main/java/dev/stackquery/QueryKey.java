@@ -349,10 +349,10 @@ public final class QueryKey {
                 throw new IllegalArgumentException("query key " + where + " is " + d + ": not a usable number");
             }
             // Float.toString gives the shortest decimal that reads back to the float (0.1f -> "0.1").
-            return decimal(new BigDecimal(part instanceof Float f ? Float.toString(f) : Double.toString(d)));
+            return decimal(new BigDecimal(part instanceof Float f ? Float.toString(f) : Double.toString(d)), where);
         }
         if (part instanceof BigDecimal dec) {
-            return decimal(dec);
+            return decimal(dec, where);
         }
         if (part instanceof Enum<?> e) {
             return e.name();
@@ -400,8 +400,15 @@ public final class QueryKey {
                 + " (" + part + "): use String, Number, Boolean, Enum, UUID, List or Map");
     }
 
-    private static BigDecimal decimal(BigDecimal value) {
-        BigDecimal stripped = value.stripTrailingZeros();
+    private static BigDecimal decimal(BigDecimal value, String where) {
+        BigDecimal stripped;
+        try {
+            stripped = value.stripTrailingZeros();
+        } catch (ArithmeticException e) {
+            // 1000e2147483647: without its zeros the exponent leaves the int range BigDecimal keeps it in.
+            throw new IllegalArgumentException("query key " + where + " is a decimal whose exponent is out of range ("
+                    + value + ")", e);
+        }
         // One representation per value: 1.50 and 1.5 are the same key part.
         return stripped.signum() == 0 ? BigDecimal.ZERO : stripped;
     }

@@ -703,6 +703,15 @@ class QueryKeyTest {
         }
 
         @Test
+        void aDecimalWhoseExponentCannotBeNormalizedIsRejectedNamingThePart() {
+            assertThatThrownBy(() -> QueryKey.parse("[\"p\",1000e2147483647]"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("part 1")
+                    .hasMessageContaining("out of range");
+            assertThatThrownBy(() -> QueryKey.of(new BigDecimal("1000e2147483647")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("part 0");
+        }
+
+        @Test
         void parseRejectsValidJsonThatIsNotAKey() {
             assertThatThrownBy(() -> QueryKey.parse("[1e999999999999]")).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> QueryKey.parse("[{\"a\":null}]")).isInstanceOf(IllegalArgumentException.class);

@@ -24,6 +24,7 @@ import dev.stackquery.spring.boot.actuate.QueryDescriptor;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerRequest;
@@ -75,6 +76,8 @@ final class DevtoolsRoutes {
     static final int DEFAULT_LIMIT = 100;
     private static final List<String> ACTIONS = List.of("invalidate", "refetch", "reset", "remove");
     private static final List<String> STATE_ACTIONS = List.of("force-loading", "force-error", "restore");
+    private static final String ACTION_EXAMPLE =
+            "the body must be JSON such as {\"action\":\"invalidate\",\"key\":\"[\\\"product\\\",1]\"}";
 
     private final QueryClient client;
     private final DevtoolsRecorder recorder;
@@ -106,7 +109,9 @@ final class DevtoolsRoutes {
                 .POST("/stackquery/api/actions", this::act)
                 .onError(BadRequest.class, (e, request) -> error(HttpStatus.BAD_REQUEST, e.getMessage()))
                 .onError(HttpMessageNotReadableException.class, (e, request) -> error(HttpStatus.BAD_REQUEST,
-                        "the body must be JSON such as {\"action\":\"invalidate\",\"key\":\"[\\\"product\\\",1]\"}"))
+                        ACTION_EXAMPLE))
+                .onError(HttpMediaTypeNotSupportedException.class, (e, request) -> error(
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE, "send Content-Type: application/json; " + ACTION_EXAMPLE))
                 .build();
     }
 
@@ -168,6 +173,9 @@ final class DevtoolsRoutes {
             return error(HttpStatus.FORBIDDEN, refused.get());
         }
         ActionRequest body = request.body(ActionRequest.class);
+        if (body == null) {
+            throw new BadRequest(ACTION_EXAMPLE);
+        }
         QueryKey key = key(body.key());
         String action = body.action() == null ? "" : body.action().trim().toLowerCase(Locale.ROOT);
         if (STATE_ACTIONS.contains(action) && !stateControlsOn) {

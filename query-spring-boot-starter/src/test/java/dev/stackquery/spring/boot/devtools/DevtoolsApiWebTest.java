@@ -99,6 +99,9 @@ class DevtoolsApiWebTest extends DevtoolsWebTest {
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.json().get("error").asString()).contains("canonical");
         assertThat(http.get("/stackquery/api/query").status()).isEqualTo(400);
+        DevtoolsHttp.Answer huge = http.detail("[1000e2147483647]");
+        assertThat(huge.status()).as("a decimal BigDecimal cannot normalize").isEqualTo(400);
+        assertThat(huge.json().get("error").asString()).contains("out of range");
     }
 
     @Test
@@ -219,6 +222,13 @@ class DevtoolsApiWebTest extends DevtoolsWebTest {
                 .doesNotContain("force");
         assertThat(http.post("/stackquery/api/actions", "{\"action\":\"remove\"}").status()).isEqualTo(400);
         assertThat(http.post("/stackquery/api/actions", "not json").status()).isEqualTo(400);
+        DevtoolsHttp.Answer nothing = http.post("/stackquery/api/actions", "null");
+        assertThat(nothing.status()).isEqualTo(400);
+        assertThat(nothing.json().get("error").asString()).contains("the body must be JSON");
+        DevtoolsHttp.Answer text = http.post("/stackquery/api/actions", "remove", "text/plain");
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.json().get("error").asString()).contains("application/json");
+        assertThat(http.act("remove", "[\"actions\",1000e2147483647]").status()).isEqualTo(400);
         assertThat(http.act("remove", "[\"actions\",").status()).isEqualTo(400);
         assertThat(client.getQueryData(key)).contains("pen");
     }

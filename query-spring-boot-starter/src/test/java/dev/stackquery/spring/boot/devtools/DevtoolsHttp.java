@@ -69,8 +69,12 @@ final class DevtoolsHttp {
     }
 
     Answer post(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return post(path, json, "application/json");
+    }
+
+    Answer post(String path, String body, String contentType) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** Asks the page's action endpoint for {@code action} on {@code canonicalKey}. */
