@@ -49,7 +49,8 @@ import org.springframework.web.servlet.function.ServerResponse;
 final class DevtoolsRoutes {
 
     /** The list the page polls. */
-    record Listing(Instant now, int count, List<QueryDescriptor> queries) {
+    record Listing(Instant now, int count, List<QueryDescriptor> queries, boolean writes,
+            @Nullable String writesRefused) {
     }
 
     /** An action the page asks for. */
@@ -102,7 +103,8 @@ final class DevtoolsRoutes {
                 .GET("/stackquery", page::page)
                 .GET("/stackquery/devtools.js", page::script)
                 .GET("/stackquery/devtools.css", page::style)
-                .GET("/stackquery/api/queries", request -> ServerResponse.ok().body(listing()))
+                .GET("/stackquery/api/queries", request -> ServerResponse.ok().body(
+                        listing(access.refusesWrites(request.servletRequest()))))
                 .GET("/stackquery/api/query", this::detail)
                 .GET("/stackquery/api/events", this::events)
                 .GET("/stackquery/api/stats", request -> ServerResponse.ok().body(stats()))
@@ -115,13 +117,15 @@ final class DevtoolsRoutes {
                 .build();
     }
 
-    Listing listing() {
+    /** Every query, and whether this caller may use the actions (the page greys its buttons otherwise). */
+    Listing listing(Optional<String> writesRefused) {
         List<QueryDescriptor> queries = new ArrayList<>();
         for (QuerySnapshot snapshot : client.findAll(QueryFilter.all())) {
             queries.add(QueryDescriptor.of(snapshot, false));
         }
         queries.sort(Comparator.comparing(QueryDescriptor::key));
-        return new Listing(client.clock().instant(), queries.size(), queries);
+        return new Listing(client.clock().instant(), queries.size(), queries, writesRefused.isEmpty(),
+                writesRefused.orElse(null));
     }
 
     private ServerResponse detail(ServerRequest request) {

@@ -82,9 +82,12 @@
       tr.appendChild(updated);
       tr.appendChild(el("td", q.failureCount + (q.error ? " · " + q.error : "")));
       var actions = el("td");
-      actions.appendChild(button("Invalidate", "invalidate", q.key));
-      actions.appendChild(button("Refetch", "refetch", q.key));
-      actions.appendChild(button("Remove", "remove", q.key));
+      ["Invalidate", "Refetch", "Remove"].forEach(function (label) {
+        var b = button(label, label.toLowerCase(), q.key);
+        b.disabled = last.writes === false;
+        b.title = last.writes === false ? last.writesRefused : "";
+        actions.appendChild(b);
+      });
       tr.appendChild(actions);
       tr.addEventListener("click", function () { open(q.key); });
       rows.appendChild(tr);
@@ -102,7 +105,7 @@
 
   function refresh() {
     get("/api/queries").then(function (body) {
-      var queries = JSON.stringify(body.queries);
+      var queries = JSON.stringify([body.queries, body.writes]);
       last = body;
       problem.textContent = "";
       if (queries === lastQueries) { ages(); } else { lastQueries = queries; render(); }

@@ -56,6 +56,9 @@ class DevtoolsAccessWebTest {
             assertThat(detail.at("/query/status").asString()).as("reads still answer").isEqualTo("success");
             assertThat(detail.at("/controls/writes").asBoolean()).isFalse();
             assertThat(detail.at("/controls/writesRefused").asString()).contains("read-only");
+            JsonNode listing = http.get("/stackquery/api/queries").json();
+            assertThat(listing.get("writes").asBoolean()).as("the table's buttons are greyed").isFalse();
+            assertThat(listing.get("writesRefused").asString()).contains("read-only");
         }
     }
 

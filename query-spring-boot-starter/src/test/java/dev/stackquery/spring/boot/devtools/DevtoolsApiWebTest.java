@@ -52,6 +52,9 @@ class DevtoolsApiWebTest extends DevtoolsWebTest {
         assertThat(detail.at("/history/0/status").asString()).as("newest first").isEqualTo("success");
         assertThat(statuses(detail)).contains("pending fetching");
         assertThat(detail.at("/controls/writes").asBoolean()).isTrue();
+        JsonNode listing = http.get("/stackquery/api/queries").json();
+        assertThat(listing.get("writes").asBoolean()).isTrue();
+        assertThat(listing.get("writesRefused").isNull()).isTrue();
         assertThat(detail.at("/controls/stateControls").asBoolean()).isFalse();
         assertThat(detail.at("/valuesShown").asBoolean()).isFalse();
         assertThat(detail.at("/query/data").isNull()).as("show-values is never by default").isTrue();
