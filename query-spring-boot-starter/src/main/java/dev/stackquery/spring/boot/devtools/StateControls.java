@@ -19,9 +19,10 @@ import dev.stackquery.QueryStatus;
  * written to L2 or told to other instances; a fetch that is running goes on and its outcome replaces the forced
  * state.
  *
- * <p>The state a query had before it was first forced is kept (in a concurrent map, one entry per forced key, until it
- * is restored) so that "restore" can put it back while the forced state is still there; when something replaced the
- * forced state meanwhile, or nothing was kept, "restore" refetches instead.
+ * <p>The state a query had before it was first forced is kept (in a concurrent map, one entry per forced key) so that
+ * "restore" can put it back while the forced state is still there; when something replaced the forced state
+ * meanwhile, or nothing was kept, "restore" refetches instead. An entry whose forced state is gone (a fetch replaced
+ * it, the query left L1) is dropped by the next force or look at that key, so old data is not held on to.
  */
 final class StateControls {
 
@@ -74,7 +75,19 @@ final class StateControls {
     /** Whether {@code key} still has a state the devtools forced. */
     boolean isForced(QueryKey key) {
         Forced saved = forced.get(key);
-        return saved != null && isCurrent(key, saved.forced());
+        if (saved == null) {
+            return false;
+        }
+        if (!isCurrent(key, saved.forced())) {
+            forced.remove(key, saved);
+            return false;
+        }
+        return true;
+    }
+
+    /** Keys whose state from before a force is kept. */
+    int kept() {
+        return forced.size();
     }
 
     private boolean force(QueryKey key, Function<QueryState<?>, QueryState<?>> state) {
@@ -82,6 +95,8 @@ final class StateControls {
         if (current.isEmpty()) {
             return false;
         }
+        forced.entrySet().removeIf(entry -> !entry.getKey().equals(key)
+                && !isCurrent(entry.getKey(), entry.getValue().forced()));
         Forced earlier = forced.get(key);
         // Forcing again (loading, then error) keeps the state from before the first force, the one worth restoring.
         QueryState<?> before = earlier != null && isCurrent(key, earlier.forced()) ? earlier.before() : current.get();
