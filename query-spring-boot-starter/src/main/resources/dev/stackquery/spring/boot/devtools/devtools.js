@@ -349,7 +349,9 @@
   }
 
   function latency(list) {
-    var p = pen("chart-latency"), g = p.g, shown = list.slice(0, 6), room = p.w - 120;
+    // The slowest six tags (by p99); the others are counted under the chart.
+    var slowest = list.slice().sort(function (a, b) { return b.p99Ms - a.p99Ms || (a.tag < b.tag ? -1 : 1); });
+    var p = pen("chart-latency"), g = p.g, shown = slowest.slice(0, 6), room = p.w - 120;
     var max = Math.max.apply(null, shown.map(function (l) { return l.p99Ms; }).concat([1]));
     var row = p.h / Math.max(shown.length, 1);
     g.fillText("tag", 4, p.y + 10);
@@ -363,7 +365,11 @@
       g.fillText(l.tag.slice(0, 10) + " " + l.p50Ms + "/" + l.p99Ms + " ms", p.x + room + 6, y + row / 2 + 3);
     });
     if (!shown.length) { g.fillText("no fetch in the last 5 minutes", p.x + 8, p.y + p.h / 2); }
+    if (list.length > shown.length) {
+      g.fillText("+" + (list.length - shown.length) + " faster tags (/stackquery/api/stats)", p.x, p.c.height - 4);
+    }
     p.c.setAttribute("data-points", shown.length);
+    p.c.setAttribute("data-tags", list.length);
   }
 
   function statuses(s) {
