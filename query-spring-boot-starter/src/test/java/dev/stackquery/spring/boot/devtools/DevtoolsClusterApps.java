@@ -26,6 +26,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Instances of a bare web application with the devtools page on, as several instances of one service: each a Spring
@@ -137,6 +138,26 @@ public final class DevtoolsClusterApps implements AutoCloseable {
     /** The Redis port on 127.0.0.1. */
     public int redisPort() {
         return redis.port();
+    }
+
+    /** {@code GET /stackquery/api/instances} of {@code key} on instance {@code asking}; it must answer 200. */
+    public JsonNode instances(String asking, QueryKey key) {
+        Http.Answer answer = http(asking).get("/stackquery/api/instances?key=" + Http.encode(key.canonical()));
+        if (answer.status() != 200) {
+            throw new AssertionError("instances of " + key + " on " + asking + ": " + answer.status() + " "
+                    + answer.body());
+        }
+        return answer.json();
+    }
+
+    /** Instance {@code id}'s entry in an instances view, or null when it is not listed. */
+    public static JsonNode entry(JsonNode view, String id) {
+        for (JsonNode instance : view.get("instances")) {
+            if (instance.get("instance").asString().equals(id)) {
+                return instance;
+            }
+        }
+        return null;
     }
 
     /** The fixture's {@code redis-server}, to stop and start again (same port). */

@@ -1,12 +1,12 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static dev.stackquery.spring.boot.devtools.DevtoolsClusterApps.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
 import dev.stackquery.QueryKey;
-import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -40,41 +40,26 @@ class DevtoolsClusterRedisAwayAtStartTest {
         }
     }
 
-    private JsonNode instances(String asking, QueryKey key) {
-        Http.Answer answer = apps.http(asking).get("/stackquery/api/instances?key=" + Http.encode(key.canonical()));
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return answer.json();
-    }
-
-    private static JsonNode entry(JsonNode view, String id) {
-        for (JsonNode instance : view.get("instances")) {
-            if (instance.get("instance").asString().equals(id)) {
-                return instance;
-            }
-        }
-        return null;
-    }
-
     @Test
     void anInstanceStartedWhileRedisWasAwaySubscribesOnceRedisIsBackAndAnswers() throws Exception {
         apps.redis().stop();
         apps.start("late", PROPERTIES);
         QueryKey key = QueryKey.of("product", 7);
         apps.client("late").setQueryData(key, "pen");
-        JsonNode alone = instances("late", key);
+        JsonNode alone = apps.instances("late", key);
         assertThat(alone.get("available").asBoolean()).as("not subscribed: nobody else can be asked").isFalse();
         assertThat(alone.get("instances")).singleElement()
                 .satisfies(mine -> assertThat(mine.get("instance").asString()).isEqualTo("late"));
 
         apps.redis().start();
         apps.start("a", PROPERTIES);
-        JsonNode seen = await().atMost(Duration.ofSeconds(20)).until(() -> instances("a", key),
+        JsonNode seen = await().atMost(Duration.ofSeconds(20)).until(() -> apps.instances("a", key),
                 view -> entry(view, "late") != null && entry(view, "late").get("answered").asBoolean());
         JsonNode late = entry(seen, "late");
         assertThat(late.get("present").asBoolean()).isTrue();
         assertThat(late.get("status").asString()).isEqualTo("success");
 
-        JsonNode fromLate = instances("late", key);
+        JsonNode fromLate = apps.instances("late", key);
         assertThat(fromLate.get("available").asBoolean()).isTrue();
         JsonNode a = entry(fromLate, "a");
         assertThat(a).as("the late instance hears the others too").isNotNull();
@@ -90,12 +75,12 @@ class DevtoolsClusterRedisAwayAtStartTest {
         // Redis is back, but until "deaf" has subscribed again it announces nothing; a never lists it as silent.
         QueryKey key = QueryKey.of("product", 8);
         for (int round = 0; round < 10; round++) {
-            JsonNode entry = entry(instances("a", key), "deaf");
+            JsonNode entry = entry(apps.instances("a", key), "deaf");
             assertThat(entry == null || entry.get("answered").asBoolean())
                     .as("round %d: deaf is either not listed or answers: %s", round, entry).isTrue();
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            JsonNode deaf = entry(instances("a", key), "deaf");
+            JsonNode deaf = entry(apps.instances("a", key), "deaf");
             return deaf != null && deaf.get("answered").asBoolean();
         });
     }

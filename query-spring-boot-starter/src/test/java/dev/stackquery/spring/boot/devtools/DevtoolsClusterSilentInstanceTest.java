@@ -1,5 +1,6 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static dev.stackquery.spring.boot.devtools.DevtoolsClusterApps.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,27 +52,12 @@ class DevtoolsClusterSilentInstanceTest {
                 "stackquery.devtools.cluster.announce-interval=" + ANNOUNCE_INTERVAL.toMillis() + "ms" };
     }
 
-    private static JsonNode instances(QueryKey key) {
-        Http.Answer answer = apps.http("a").get("/stackquery/api/instances?key=" + Http.encode(key.canonical()));
-        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        return answer.json();
-    }
-
-    private static JsonNode entry(JsonNode view, String id) {
-        for (JsonNode instance : view.get("instances")) {
-            if (instance.get("instance").asString().equals(id)) {
-                return instance;
-            }
-        }
-        return null;
-    }
-
     /** Starts {@code id}, waits until it answered a question of a's, and closes it. */
     private static void silenced(String id) {
         apps.start(id, properties());
         QueryKey probe = QueryKey.of("probe", id);
         await().atMost(Duration.ofSeconds(10)).until(() -> {
-            JsonNode answered = entry(instances(probe), id);
+            JsonNode answered = entry(apps.instances("a", probe), id);
             return answered != null && answered.get("answered").asBoolean();
         });
         apps.stop(id);
@@ -84,7 +70,7 @@ class DevtoolsClusterSilentInstanceTest {
         apps.client("a").setQueryData(key, "pen");
 
         long started = System.nanoTime();
-        JsonNode view = instances(key);
+        JsonNode view = apps.instances("a", key);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         JsonNode mine = entry(view, "a");
@@ -103,10 +89,10 @@ class DevtoolsClusterSilentInstanceTest {
     void aStoppedInstanceIsForgottenAfterThreeAnnounceIntervals() {
         silenced("b2");
         QueryKey key = QueryKey.of("product", 2);
-        assertThat(entry(instances(key), "b2")).isNotNull();
+        assertThat(entry(apps.instances("a", key), "b2")).isNotNull();
 
         await().atMost(ANNOUNCE_INTERVAL.multipliedBy(DevtoolsCluster.LIVE_INTERVALS).plusSeconds(10))
-                .until(() -> entry(instances(key), "b2") == null);
+                .until(() -> entry(apps.instances("a", key), "b2") == null);
     }
 
     @Test
@@ -138,7 +124,7 @@ class DevtoolsClusterSilentInstanceTest {
                     .isFalse();
         }
         assertThat(joining.join()).isEqualTo(waiting.get(0).join());
-        assertThat(instances(QueryKey.of("bounded", "after")).get("available").asBoolean())
+        assertThat(apps.instances("a", QueryKey.of("bounded", "after")).get("available").asBoolean())
                 .as("the rounds gave their places back").isTrue();
     }
 }
