@@ -12,7 +12,6 @@ import dev.stackquery.QueryKey;
 import dev.stackquery.spring.boot.devtools.DevtoolsClusterApps;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -48,9 +47,7 @@ class DevtoolsEveryInstanceBrowserTest {
     void theEveryInstanceViewShowsAFreshCopyHereAndAnInvalidatedCopyThere() throws Exception {
         browser = DevtoolsBrowser.open(1600, 1200); // skips without Chromium, before any application starts
         // Not the sample's application.yml (port 8080, a SQLite L2): the fixture's bare applications, L2 in Redis.
-        apps = DevtoolsClusterApps.startTwo("spring.config.name=devtools-every-instance").orElse(null);
-        Assumptions.assumeTrue(apps != null, "SKIPPED: no redis-server on PATH; install redis-server (apt-get install"
-                + " redis-server) to run the every-instance browser test");
+        apps = DevtoolsClusterApps.startTwo("spring.config.name=devtools-every-instance");
         QueryKey key = QueryKey.of("product", 1);
         QueryClient a = apps.client("a");
         QueryClient b = apps.client("b");

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.stackquery.QueryClient;
@@ -22,6 +21,7 @@ import dev.stackquery.QueryState;
 import dev.stackquery.redis.RedisProcess;
 import dev.stackquery.spring.boot.actuate.Http;
 
+import org.junit.jupiter.api.Assumptions;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -35,7 +35,7 @@ import tools.jackson.databind.JsonNode;
  * the devtools page, which reach it through the starter's test-jar:
  *
  * <pre>{@code
- * try (DevtoolsClusterApps apps = DevtoolsClusterApps.startTwo().orElseThrow()) {   // empty without redis-server
+ * try (DevtoolsClusterApps apps = DevtoolsClusterApps.startTwo()) {   // the test is skipped without redis-server
  *     apps.client("b").setQueryData(QueryKey.of("product", 1), "pen");
  *     open("http://127.0.0.1:" + apps.port("a") + "/stackquery");             // "a" and "b" on one page
  * }
@@ -56,26 +56,30 @@ public final class DevtoolsClusterApps implements AutoCloseable {
         this.redis = redis;
     }
 
-    /** A fixture with a {@code redis-server} of its own and no instance yet; empty when the machine has none. */
-    public static Optional<DevtoolsClusterApps> withOwnRedis() {
+    /**
+     * A fixture with a {@code redis-server} of its own and no instance yet; the calling test is skipped (a JUnit
+     * assumption) when the machine has none.
+     */
+    public static DevtoolsClusterApps withOwnRedis() {
+        RedisProcess redis;
         try {
-            RedisProcess redis = RedisProcess.startIfAvailable();
-            return Optional.ofNullable(redis).map(DevtoolsClusterApps::new);
+            redis = RedisProcess.startIfAvailable();
         } catch (IOException e) {
             throw new IllegalStateException("redis-server did not start", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        Assumptions.assumeTrue(redis != null, "SKIPPED: no redis-server on PATH; install redis-server (apt-get install"
+                + " redis-server) to run the devtools cluster tests");
+        return new DevtoolsClusterApps(redis);
     }
 
-    /** Instances "a" and "b", each with {@code properties}, on a {@code redis-server} of its own. */
-    public static Optional<DevtoolsClusterApps> startTwo(String... properties) {
-        Optional<DevtoolsClusterApps> apps = withOwnRedis();
-        apps.ifPresent(started -> {
-            started.start("a", properties);
-            started.start("b", properties);
-        });
+    /** Instances "a" and "b", each with {@code properties}, on a {@code redis-server} of its own (or skipped). */
+    public static DevtoolsClusterApps startTwo(String... properties) {
+        DevtoolsClusterApps apps = withOwnRedis();
+        apps.start("a", properties);
+        apps.start("b", properties);
         return apps;
     }
 

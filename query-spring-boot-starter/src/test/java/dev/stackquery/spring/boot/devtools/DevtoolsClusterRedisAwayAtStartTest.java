@@ -9,7 +9,6 @@ import java.time.Duration;
 import dev.stackquery.QueryKey;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -28,9 +27,7 @@ class DevtoolsClusterRedisAwayAtStartTest {
 
     @BeforeEach
     void redis() {
-        apps = DevtoolsClusterApps.withOwnRedis().orElse(null);
-        Assumptions.assumeTrue(apps != null, "SKIPPED: no redis-server on PATH; install redis-server (apt-get install"
-                + " redis-server) to run the devtools cluster tests");
+        apps = DevtoolsClusterApps.withOwnRedis();
     }
 
     @AfterEach

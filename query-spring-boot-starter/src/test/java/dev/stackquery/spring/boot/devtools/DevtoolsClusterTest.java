@@ -14,7 +14,6 @@ import dev.stackquery.QueryKey;
 import dev.stackquery.spring.boot.actuate.Http;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -37,9 +36,7 @@ class DevtoolsClusterTest {
 
     @BeforeAll
     static void start() {
-        apps = DevtoolsClusterApps.withOwnRedis().orElse(null);
-        Assumptions.assumeTrue(apps != null, "SKIPPED: no redis-server on PATH; install redis-server (apt-get install"
-                + " redis-server) to run the devtools cluster tests");
+        apps = DevtoolsClusterApps.withOwnRedis();
         String timeout = "stackquery.devtools.cluster.timeout=" + TIMEOUT.toMillis() + "ms";
         apps.start("a", timeout);
         apps.start("b", timeout);
