@@ -50,7 +50,8 @@ public record QueryDescriptor(String key, String status, String fetchStatus, boo
         return data != null && data.getClass().isArray() ? Array.getLength(data) : null;
     }
 
-    private static String lower(Enum<?> value) {
+    /** An enum as the endpoint's and the devtools console's JSON write it: its name in lower case. */
+    public static String lower(Enum<?> value) {
         return value.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,7 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static dev.stackquery.spring.boot.actuate.QueryDescriptor.lower;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -484,10 +486,6 @@ final class DevtoolsCluster implements SmartLifecycle {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static String lower(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
     }
 
     private static @Nullable String upper(@Nullable String name) {

@@ -1,5 +1,7 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static dev.stackquery.spring.boot.actuate.QueryDescriptor.lower;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -155,12 +157,12 @@ final class DevtoolsRoutes {
     Stats stats() {
         Map<String, Integer> statuses = new LinkedHashMap<>();
         for (QueryStatus status : QueryStatus.values()) {
-            statuses.put(status.name().toLowerCase(Locale.ROOT), 0);
+            statuses.put(lower(status), 0);
         }
         int fetching = 0;
         List<QuerySnapshot> all = client.findAll(QueryFilter.all());
         for (QuerySnapshot snapshot : all) {
-            statuses.merge(snapshot.state().status().name().toLowerCase(Locale.ROOT), 1, Integer::sum);
+            statuses.merge(lower(snapshot.state().status()), 1, Integer::sum);
             if (snapshot.state().fetchStatus() == FetchStatus.FETCHING) {
                 fetching++;
             }
@@ -199,7 +201,7 @@ final class DevtoolsRoutes {
                     return error(HttpStatus.NOT_FOUND, "no query " + key.canonical() + " in L1");
                 }
             }
-            case "restore" -> result = stateControls.restore(key).name().toLowerCase(Locale.ROOT);
+            case "restore" -> result = lower(stateControls.restore(key));
             default -> throw new BadRequest("'action' must be one of " + String.join(", ", ACTIONS)
                     + (stateControlsOn ? ", " + String.join(", ", STATE_ACTIONS) : "") + "; was '" + body.action()
                     + "'");

@@ -1,10 +1,11 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static dev.stackquery.spring.boot.actuate.QueryDescriptor.lower;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -199,9 +200,5 @@ final class QueryDetails {
                     lower(state.fetchStatus()), state.invalidated(), state.failureCount()));
         }
         return history;
-    }
-
-    private static String lower(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,9 +1,10 @@
 package dev.stackquery.spring.boot.devtools;
 
+import static dev.stackquery.spring.boot.actuate.QueryDescriptor.lower;
+
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 import dev.stackquery.QueryCacheEvent;
 import dev.stackquery.QueryState;
@@ -94,10 +95,6 @@ record TimelineEvent(long sequence, Instant time, String type, String key, @Null
 
         private void error(Throwable thrown) {
             error = QueryDescriptor.describeError(thrown, showValues);
-        }
-
-        private static String lower(Enum<?> value) {
-            return value.name().toLowerCase(Locale.ROOT);
         }
     }
 }
