@@ -1,6 +1,7 @@
 package dev.stackquery.spring.boot.devtools;
 
-import java.util.Map;
+import static dev.stackquery.spring.boot.devtools.DevtoolsRoutes.error;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -56,9 +57,5 @@ final class DevtoolsClusterRoutes {
             throw new CompletionException(cause);
         });
         return ServerResponse.async(response);
-    }
-
-    private static ServerResponse error(HttpStatus status, String reason) {
-        return ServerResponse.status(status).body(Map.of("error", reason));
     }
 }

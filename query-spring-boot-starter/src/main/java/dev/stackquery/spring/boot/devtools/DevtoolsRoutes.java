@@ -256,7 +256,8 @@ final class DevtoolsRoutes {
         }
     }
 
-    private static ServerResponse error(HttpStatus status, @Nullable String reason) {
+    /** The console's refusal: {@code status} with {@code {"error": reason}}. */
+    static ServerResponse error(HttpStatus status, @Nullable String reason) {
         return ServerResponse.status(status).body(Map.of("error", String.valueOf(reason)));
     }
 
